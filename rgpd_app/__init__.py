@@ -1,0 +1,41 @@
+"""rgpd_app: a GDPR processor's contract duties, clocks and evidence."""
+
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config=None):
+    """Application factory: config → extensions → blueprints → errors → cli."""
+    from rgpd_app import config
+
+    app = Flask(
+        __name__,
+        instance_path=config.instance_path(test_config),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+    )
+    config.load(app, test_config)
+
+    from rgpd_app import extensions
+
+    extensions.init_app(app)
+
+    from rgpd_app import models  # noqa: F401  (registers every table on the metadata)
+    from rgpd_app.blueprints import register_blueprints
+
+    register_blueprints(app)
+
+    from rgpd_app import errors, security, templating
+
+    errors.init_app(app)
+    security.init_app(app)
+    templating.init_app(app)
+
+    from rgpd_app import cli
+
+    cli.init_app(app)
+    return app

@@ -1,0 +1,28 @@
+"""Argon2id hashing and the password-strength check (zxcvbn, a maintained estimator)."""
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
+
+from rgpd_app.accounts import rules
+
+_hasher = PasswordHasher()  # argon2-cffi defaults: Argon2id, RFC 9106 low-memory profile
+
+# A precomputed hash to spend the same time when the account does not exist.
+_DUMMY_HASH = _hasher.hash("dummy password for timing equality")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def problems(password: str, user_inputs=()) -> list[str]:
+    score = zxcvbn(password[:100], user_inputs=[u for u in user_inputs if u])["score"]
+    return rules.password_problems(password, score=score, user_inputs=user_inputs)

@@ -1,0 +1,188 @@
+"""Account management: administrators for everyone, a controller DPO for its municipality."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from rgpd_app import clock
+from rgpd_app.accounts import rules, services
+from rgpd_app.accounts.models import RoleGrant
+from rgpd_app.accounts.schemas import GrantInput, PasswordResetInput, UserInput
+from rgpd_app.errors import DomainError, NotFound
+from rgpd_app.extensions import db
+from rgpd_app.organisations.models import Organisation
+from rgpd_app.validation import load
+from rgpd_app.web import current_actor, page_arg, roles_required
+
+bp = Blueprint("users", __name__, url_prefix="/users")
+MANAGERS = (rules.ADMIN, rules.CONTROLLER_DPO)
+
+
+def _organisations(actor):
+    stmt = select(Organisation).order_by(Organisation.kind.desc(), Organisation.name)
+    if not actor.has(rules.ADMIN):
+        stmt = stmt.where(Organisation.id == actor.organisation_id)
+    return db.session.scalars(stmt).all()
+
+
+def _controllers():
+    return db.session.scalars(
+        select(Organisation).where(Organisation.kind == "controller").order_by(Organisation.name)
+    ).all()
+
+
+def _grantable(actor):
+    if actor.has(rules.ADMIN):
+        return rules.ALL_ROLES
+    return rules.CONTROLLER_ROLES
+
+
+@bp.route("/")
+@roles_required(*MANAGERS)
+def index():
+    actor = current_actor()
+    q = request.args.get("q", "").strip()
+    page = page_arg()
+    users, total = services.list_users(actor=actor, now=clock.now(), q=q, page=page)
+    return render_template(
+        "users/index.html",
+        users=users,
+        total=total,
+        page=page,
+        q=q,
+        per_page=25,
+        labels=rules.ROLE_LABELS,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def new():
+    actor = current_actor()
+    errors, form = {}, {}
+    if request.method == "POST":
+        form = request.form
+        try:
+            data = load(UserInput(), request.form)
+            org = next((o for o in _organisations(actor) if o.id == data["organisation_id"]), None)
+            if org is None:
+                raise DomainError(
+                    "Organisation inconnue.", fields={"organisation_id": ["Organisation inconnue."]}
+                )
+            user = services.create_user(
+                email=data["email"],
+                name=data["name"],
+                organisation=org,
+                password=data["password"],
+                role=data["role"],
+                actor=actor,
+                now=clock.now(),
+                controller_id=data["controller_id"],
+                valid_from_on=data["valid_from_on"],
+                valid_until_on=data["valid_until_on"],
+            )
+        except DomainError as err:
+            db.session.rollback()
+            errors = err.fields or {"_form": [err.message]}
+        else:
+            flash("Le compte a été créé.", "success")
+            return redirect(url_for("users.detail", user_id=user.id))
+    return render_template(
+        "users/new.html",
+        errors=errors,
+        form=form,
+        organisations=_organisations(actor),
+        controllers=_controllers(),
+        roles=_grantable(actor),
+        labels=rules.ROLE_LABELS,
+    ), (400 if errors else 200)
+
+
+@bp.route("/<int:user_id>")
+@roles_required(*MANAGERS)
+def detail(user_id: int):
+    actor = current_actor()
+    user = services.get_user(user_id, actor=actor, now=clock.now())
+    return render_template(
+        "users/detail.html",
+        user=user,
+        roles=_grantable(actor),
+        labels=rules.ROLE_LABELS,
+        controllers=_controllers(),
+        errors={},
+    )
+
+
+@bp.route("/<int:user_id>/grants", methods=["POST"])
+@roles_required(*MANAGERS)
+def grant(user_id: int):
+    actor = current_actor()
+    user = services.get_user(user_id, actor=actor, now=clock.now())
+    try:
+        data = load(GrantInput(), request.form)
+        services.grant_role(
+            user,
+            data["role"],
+            actor=actor,
+            now=clock.now(),
+            controller_id=data["controller_id"],
+            valid_from_on=data["valid_from_on"],
+            valid_until_on=data["valid_until_on"],
+        )
+    except DomainError as err:
+        db.session.rollback()
+        errors = err.fields or {"_form": [err.message]}
+        return render_template(
+            "users/detail.html",
+            user=user,
+            roles=_grantable(actor),
+            labels=rules.ROLE_LABELS,
+            controllers=_controllers(),
+            errors=errors,
+        ), err.status
+    flash("Le rôle a été attribué.", "success")
+    return redirect(url_for("users.detail", user_id=user.id))
+
+
+@bp.route("/<int:user_id>/grants/<int:grant_id>/revoke", methods=["POST"])
+@roles_required(*MANAGERS)
+def revoke(user_id: int, grant_id: int):
+    actor = current_actor()
+    user = services.get_user(user_id, actor=actor, now=clock.now())
+    grant = db.session.get(RoleGrant, grant_id)
+    if grant is None or grant.user_id != user.id:
+        raise NotFound()
+    services.revoke_role(grant, actor=actor, now=clock.now())
+    flash("Le rôle a été retiré.", "success")
+    return redirect(url_for("users.detail", user_id=user.id))
+
+
+@bp.route("/<int:user_id>/enabled", methods=["POST"])
+@roles_required(*MANAGERS)
+def enabled(user_id: int):
+    actor = current_actor()
+    user = services.get_user(user_id, actor=actor, now=clock.now())
+    services.set_enabled(user, request.form.get("enabled") == "1", actor=actor, now=clock.now())
+    flash("Le compte a été mis à jour.", "success")
+    return redirect(url_for("users.detail", user_id=user.id))
+
+
+@bp.route("/<int:user_id>/password", methods=["POST"])
+@roles_required(rules.ADMIN)
+def reset_password(user_id: int):
+    actor = current_actor()
+    user = services.get_user(user_id, actor=actor, now=clock.now())
+    try:
+        data = load(PasswordResetInput(), request.form)
+        services.reset_password(user, data["password"], actor=actor, now=clock.now())
+    except DomainError as err:
+        db.session.rollback()
+        return render_template(
+            "users/detail.html",
+            user=user,
+            roles=_grantable(actor),
+            labels=rules.ROLE_LABELS,
+            controllers=_controllers(),
+            errors=err.fields or {"_form": [err.message]},
+        ), err.status
+    flash("Le mot de passe a été réinitialisé.", "success")
+    return redirect(url_for("users.detail", user_id=user.id))

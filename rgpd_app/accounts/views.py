@@ -1,0 +1,217 @@
+"""Login with two-factor authentication, logout, password change, language, API tokens."""
+
+import io
+
+import segno
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+
+from rgpd_app import clock
+from rgpd_app.accounts import services
+from rgpd_app.accounts.models import ApiToken, User
+from rgpd_app.accounts.schemas import LoginInput, PasswordChangeInput, TokenInput, TotpInput
+from rgpd_app.errors import DomainError, ValidationFailed
+from rgpd_app.extensions import db, limiter
+from rgpd_app.validation import load
+from rgpd_app.web import current_actor
+
+bp = Blueprint("accounts", __name__)
+
+PENDING = "pending_login"
+
+
+def _login_limit():
+    return current_app.config["RATELIMIT_LOGIN"]
+
+
+def _finish_login(user: User):
+    services.complete_login(user, now=clock.now())
+    lang = session.get("lang")
+    session.clear()  # a fresh session at login: nothing from before survives (fixation)
+    if lang:
+        session["lang"] = lang
+    login_user(user)
+    session["seen"] = clock.now().timestamp()
+    if services.password_expired(user, clock.now()):
+        flash("Votre mot de passe a plus d'un an : choisissez-en un nouveau.", "warning")
+        return redirect(url_for("accounts.password"))
+    return redirect(url_for("main.dashboard"))
+
+
+def _pending_user() -> User | None:
+    pending = session.get(PENDING)
+    if not pending:
+        return None
+    user = db.session.get(User, pending["uid"])
+    if user is None or user.session_version != pending["ver"] or not user.is_enabled:
+        return None
+    return user
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    errors, form = {}, {}
+    if request.method == "POST":
+        form = request.form
+        try:
+            data = load(LoginInput(), request.form)
+            user = services.authenticate(data["email"], data["password"], now=clock.now())
+        except ValidationFailed as err:
+            errors = err.fields
+        except DomainError as err:
+            errors = {"_form": [err.message]}
+        else:
+            session[PENDING] = {"uid": user.id, "ver": user.session_version}
+            if user.has_totp:
+                return redirect(url_for("accounts.totp"))
+            if services.needs_totp_enrolment(user, clock.now()):
+                return redirect(url_for("accounts.enrol"))
+            session.pop(PENDING)
+            return _finish_login(user)
+    status = 401 if errors.get("_form") else (400 if errors else 200)
+    return render_template(
+        "accounts/login.html", errors=errors, form=form, expired=request.args.get("expired")
+    ), status
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def totp():
+    user = _pending_user()
+    if user is None or not user.has_totp:
+        return redirect(url_for("accounts.login"))
+    errors = {}
+    if request.method == "POST":
+        try:
+            data = load(TotpInput(), request.form)
+            services.verify_totp(user, data["code"], now=clock.now())
+        except DomainError as err:
+            errors = err.fields or {"code": [err.message]}
+            if services.find_user(user.email).locked_until_at:
+                session.pop(PENDING, None)
+        else:
+            session.pop(PENDING)
+            return _finish_login(user)
+    return render_template("accounts/totp.html", errors=errors), (400 if errors else 200)
+
+
+def _qr_svg(uri: str) -> str:
+    out = io.BytesIO()
+    segno.make(uri, error="m").save(out, kind="svg", scale=5, xmldecl=False, svgns=True)
+    return out.getvalue().decode()
+
+
+@bp.route("/login/enrol", methods=["GET", "POST"])
+def enrol():
+    """Two-factor enrolment: a QR code and the secret shown once, confirmed by a first code."""
+    user = _pending_user() or (current_user if current_user.is_authenticated else None)
+    if user is None:
+        return redirect(url_for("accounts.login"))
+    if user.has_totp:
+        return redirect(url_for("main.dashboard"))
+    secret = session.get("enrol_secret") or services.new_totp_secret()
+    session["enrol_secret"] = secret
+    errors = {}
+    if request.method == "POST":
+        try:
+            data = load(TotpInput(), request.form)
+            services.confirm_totp_enrolment(user, secret, data["code"], now=clock.now())
+        except DomainError as err:
+            db.session.rollback()
+            errors = err.fields or {"code": [err.message]}
+        else:
+            session.pop("enrol_secret", None)
+            if session.pop(PENDING, None):
+                return _finish_login(user)
+            flash("La double authentification est activée.", "success")
+            return redirect(url_for("main.dashboard"))
+    uri = services.totp_uri(user, secret)
+    return render_template(
+        "accounts/enrol.html", errors=errors, secret=secret, qr_svg=_qr_svg(uri)
+    ), (400 if errors else 200)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    services.logout(current_user._get_current_object(), now=clock.now())
+    logout_user()
+    session.clear()
+    flash("Vous êtes déconnecté.", "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    errors = {}
+    if request.method == "POST":
+        try:
+            data = load(PasswordChangeInput(), request.form)
+            services.change_password(
+                current_user._get_current_object(),
+                data["current_password"],
+                data["new_password"],
+                actor=current_actor(),
+                now=clock.now(),
+            )
+        except DomainError as err:
+            db.session.rollback()
+            errors = err.fields or {"_form": [err.message]}
+        else:
+            # The password change bumped the session version: sign in again on this session.
+            login_user(db.session.get(User, current_user.id))
+            flash("Votre mot de passe a été changé.", "success")
+            return redirect(url_for("main.dashboard"))
+    return render_template("accounts/password.html", errors=errors), (400 if errors else 200)
+
+
+@bp.route("/language", methods=["POST"])
+def language():
+    lang = request.form.get("lang", "fr")
+    if lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+        if current_user.is_authenticated:
+            current_user.language = lang
+            db.session.commit()
+    target = request.referrer or url_for("main.dashboard")
+    if not target.startswith(request.host_url):
+        target = url_for("main.dashboard")
+    return redirect(target)
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@login_required
+def tokens():
+    actor = current_actor()
+    new_token, errors = None, {}
+    if request.method == "POST":
+        try:
+            data = load(TokenInput(), request.form)
+            new_token = services.create_token(
+                actor.user, label=data["label"], actor=actor, now=clock.now()
+            )
+        except DomainError as err:
+            errors = err.fields
+    rows = db.session.scalars(
+        db.select(ApiToken).where(ApiToken.user_id == actor.id).order_by(ApiToken.id.desc())
+    ).all()
+    return render_template("accounts/tokens.html", tokens=rows, new_token=new_token, errors=errors)
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id: int):
+    services.revoke_token(token_id, actor=current_actor(), now=clock.now())
+    flash("Le jeton a été révoqué.", "success")
+    return redirect(url_for("accounts.tokens"))

@@ -1,0 +1,40 @@
+"""Bearer-token authentication shared by every /api/v1 blueprint."""
+
+from flask import Blueprint, g, request
+
+from rgpd_app import clock
+from rgpd_app.accounts import services
+from rgpd_app.errors import DomainError
+from rgpd_app.extensions import csrf, db
+from rgpd_app.tenancy import Actor, actor_for
+
+
+class Unauthorized(DomainError):
+    status = 401
+    code = "unauthorized"
+
+
+def api_blueprint(name: str, import_name: str, prefix: str = "") -> Blueprint:
+    """A JSON blueprint under /api/v1 whose every request needs `Authorization: Bearer …`."""
+    bp = Blueprint(name, import_name, url_prefix="/api/v1" + prefix)
+    csrf.exempt(bp)
+
+    @bp.before_request
+    def _authenticate():
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if request.endpoint and request.endpoint.endswith(".openapi"):
+            return
+        user = (
+            services.user_for_token(token.strip(), now=clock.now()) if scheme == "Bearer" else None
+        )
+        if user is None:
+            raise Unauthorized("Jeton d'API manquant, invalide ou révoqué.")
+        db.session.commit()  # last_used_at
+        g.api_actor = actor_for(user, clock.now())
+
+    return bp
+
+
+def api_actor() -> Actor:
+    return g.api_actor

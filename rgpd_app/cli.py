@@ -1,0 +1,190 @@
+"""`flask rgpd …` commands. They parse arguments and call services, nothing else."""
+
+import json
+import secrets
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from rgpd_app import clock
+from rgpd_app.accounts import rules, services
+from rgpd_app.errors import DomainError
+from rgpd_app.organisations import services as organisations
+from rgpd_app.organisations.models import Organisation
+from rgpd_app.organisations.schemas import OrganisationInput
+from rgpd_app.validation import load
+
+rgpd = AppGroup("rgpd", help="Administration de rgpd_app.")
+journal_cli = AppGroup("journal", help="Journal : scellement, vérification, purge.")
+rgpd.add_command(journal_cli)
+
+
+def _fail(err: DomainError):
+    details = "; ".join(f"{k}: {' '.join(v)}" for k, v in err.fields.items())
+    raise click.ClickException(f"{err.message} {details}".strip())
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return click.prompt("Mot de passe", hide_input=True, confirmation_prompt=True)
+    line = sys.stdin.readline().rstrip("\n")
+    if not line:
+        raise click.ClickException("Mot de passe attendu sur l'entrée standard.")
+    return line
+
+
+def _org_by_siren(siren: str) -> Organisation:
+    from rgpd_app.extensions import db
+
+    org = db.session.scalar(db.select(Organisation).where(Organisation.siren == siren))
+    if org is None:
+        raise click.ClickException(f"Aucune organisation avec le SIREN {siren}.")
+    return org
+
+
+@rgpd.command("create-org")
+@click.argument("name")
+@click.option("--siren", required=True)
+@click.option("--departement", required=True)
+@click.option("--processor", is_flag=True, help="Le sous-traitant (une seule organisation).")
+def create_org(name, siren, departement, processor):
+    """Créer une organisation (collectivité, ou le sous-traitant avec --processor)."""
+    try:
+        data = load(OrganisationInput(), {"name": name, "siren": siren, "departement": departement})
+        org = organisations.create_organisation(
+            data, is_processor=processor, actor=None, now=clock.now()
+        )
+    except DomainError as err:
+        _fail(err)
+    click.echo(f"Organisation {org.id} créée : {org.name} ({org.siren}).")
+
+
+@rgpd.command("create-user")
+@click.argument("email")
+@click.option("--org", "siren", required=True, help="SIREN de l'organisation.")
+@click.option("--role", required=True, type=click.Choice(rules.ALL_ROLES))
+@click.option("--name", default="")
+def create_user(email, siren, role, name):
+    """Créer un compte ; le mot de passe est lu sur l'entrée standard."""
+    org = _org_by_siren(siren)
+    if role == rules.AUDITOR:
+        raise click.ClickException(
+            "Un auditeur s'habilite depuis l'interface (collectivité et dates)."
+        )
+    try:
+        user = services.create_user(
+            email=email,
+            name=name or email,
+            organisation=org,
+            password=_read_password(),
+            role=role,
+            actor=None,
+            now=clock.now(),
+        )
+    except DomainError as err:
+        _fail(err)
+    click.echo(f"Compte {user.email} créé avec le rôle {role}.")
+
+
+@rgpd.command("create-admin")
+@click.argument("email")
+def create_admin(email):
+    """Créer un administrateur du sous-traitant ; mot de passe lu sur l'entrée standard."""
+    org = organisations.processor()
+    if org is None:
+        raise click.ClickException(
+            "Créez d'abord le sous-traitant : flask rgpd create-org --processor."
+        )
+    try:
+        user = services.create_user(
+            email=email,
+            name=email,
+            organisation=org,
+            password=_read_password(),
+            role=rules.ADMIN,
+            actor=None,
+            now=clock.now(),
+        )
+    except DomainError as err:
+        _fail(err)
+    click.echo(f"Administrateur {user.email} créé.")
+
+
+@rgpd.command("token")
+@click.argument("email")
+@click.option("--label", default="cli")
+def token(email, label):
+    """Créer un jeton d'API pour un compte et l'afficher (une seule fois)."""
+    user = services.find_user(email)
+    if user is None:
+        raise click.ClickException(f"Aucun compte {email}.")
+    click.echo(services.create_token(user, label=label, actor=None, now=clock.now()))
+
+
+@rgpd.command("demo")
+def demo():
+    """Charger les données de démonstration (une seule fois)."""
+    from rgpd_app.demo import load_demo
+
+    created = load_demo(now=clock.now(), password_factory=lambda: secrets.token_urlsafe(12))
+    if not created:
+        click.echo("Les données de démonstration sont déjà chargées.")
+        return
+    click.echo("Comptes de démonstration (mots de passe affichés une seule fois) :")
+    for email, role, password in created:
+        click.echo(f"  {role:<17} {email:<34} {password}")
+
+
+@rgpd.command("worker")
+@click.option("--once", is_flag=True, help="Un seul passage puis sortie.")
+@click.option("--interval", default=60, show_default=True, help="Secondes entre deux passages.")
+def worker(once, interval):
+    """Lancer le worker (tâches planifiées, envoi des messages)."""
+    import logging
+
+    from rgpd_app.scheduler import run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    run_worker(current_app._get_current_object(), once=once, interval_seconds=interval)
+
+
+@journal_cli.command("seal")
+def journal_seal():
+    """Sceller les entrées non scellées dans la chaîne SHA-256."""
+    from rgpd_app.journal import services as journal
+
+    link = journal.seal(now=clock.now())
+    click.echo(f"Scellé jusqu'à l'entrée {link.last_entry_id}." if link else "Rien à sceller.")
+
+
+@journal_cli.command("verify")
+@click.option("--json", "as_json", is_flag=True)
+def journal_verify(as_json):
+    """Vérifier la chaîne ; code de sortie non nul si une entrée scellée a changé."""
+    from rgpd_app.journal import services as journal
+
+    result = journal.verify()
+    if as_json:
+        click.echo(json.dumps(result.__dict__))
+    elif result.ok:
+        click.echo(f"Chaîne intègre : {result.seals} sceaux, {result.entries} entrées vérifiées.")
+    if not result.ok:
+        click.echo(f"Chaîne rompue : {result.problem}", err=True)
+        sys.exit(1)
+
+
+@journal_cli.command("purge")
+def journal_purge():
+    """Purger les entrées plus anciennes que la durée de conservation."""
+    from rgpd_app.journal import services as journal
+
+    count = journal.purge(
+        now=clock.now(), retention_days=current_app.config["JOURNAL_RETENTION_DAYS"]
+    )
+    click.echo(f"{count} entrées purgées.")
+
+
+def init_app(app) -> None:
+    app.cli.add_command(rgpd)

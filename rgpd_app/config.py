@@ -1,0 +1,86 @@
+"""Settings from RGPD_* environment variables and the instance folder."""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+def instance_path(test_config=None) -> str:
+    if test_config and test_config.get("INSTANCE_PATH"):
+        path = Path(test_config["INSTANCE_PATH"])
+    else:
+        path = Path(os.environ.get("RGPD_INSTANCE_PATH", "instance"))
+    path = path.resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return str(path)
+
+
+def _secret_key(instance: Path) -> str:
+    """The secret key is generated once and kept in the instance folder, never in the repo."""
+    if os.environ.get("RGPD_SECRET_KEY"):
+        return os.environ["RGPD_SECRET_KEY"]
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load(app, test_config=None) -> None:
+    instance = Path(app.instance_path)
+    default_db = f"sqlite:///{instance / 'rgpd.sqlite3'}"
+    app.config.from_mapping(
+        SECRET_KEY=_secret_key(instance),
+        SQLALCHEMY_DATABASE_URI=os.environ.get("RGPD_DATABASE_URL", default_db),
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        # Idle sessions expire after 30 minutes (annex §1).
+        PERMANENT_SESSION_LIFETIME=timedelta(
+            minutes=int(os.environ.get("RGPD_IDLE_MINUTES", "30"))
+        ),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=_bool("RGPD_SECURE_COOKIES", False),
+        REMEMBER_COOKIE_HTTPONLY=True,
+        WTF_CSRF_TIME_LIMIT=None,
+        BABEL_DEFAULT_LOCALE="fr",
+        BABEL_DEFAULT_TIMEZONE="Europe/Paris",
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
+        LANGUAGES=("fr", "en"),
+        RATELIMIT_STORAGE_URI=os.environ.get("RGPD_RATELIMIT_STORAGE_URL", "memory://"),
+        RATELIMIT_LOGIN=os.environ.get("RGPD_RATELIMIT_LOGIN", "20 per minute"),
+        RATELIMIT_HEADERS_ENABLED=True,
+        LOGIN_MAX_FAILURES=5,
+        LOGIN_LOCK_MINUTES=15,
+        PASSWORD_MAX_CHANGES_PER_DAY=2,
+        JOURNAL_RETENTION_DAYS=int(os.environ.get("RGPD_JOURNAL_RETENTION_DAYS", "365")),
+        PAGE_SIZE=25,
+        BASE_URL=os.environ.get("RGPD_BASE_URL", "http://127.0.0.1:5000"),
+        MAIL_DIR=os.environ.get("RGPD_MAIL_DIR", str(instance / "mail")),
+        SMTP_HOST=os.environ.get("RGPD_SMTP_HOST", ""),
+        SMTP_PORT=int(os.environ.get("RGPD_SMTP_PORT", "587")),
+        SMTP_USER=os.environ.get("RGPD_SMTP_USER", ""),
+        SMTP_PASSWORD=os.environ.get("RGPD_SMTP_PASSWORD", ""),
+        SMTP_STARTTLS=_bool("RGPD_SMTP_STARTTLS", True),
+        MAIL_FROM=os.environ.get("RGPD_MAIL_FROM", "rgpd@localhost"),
+        WEBHOOK_URLS=[u for u in os.environ.get("RGPD_WEBHOOK_URLS", "").split() if u],
+        WEBHOOK_SECRET=os.environ.get("RGPD_WEBHOOK_SECRET", ""),
+        STORAGE_ROOT=os.environ.get("RGPD_STORAGE_ROOT", str(instance / "storage")),
+        FORCE_HTTPS=_bool("RGPD_FORCE_HTTPS", False),
+    )
+    if test_config:
+        app.config.update(test_config)
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgres://"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri[len("postgres://") :]
+    elif uri.startswith("postgresql://"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            "postgresql+psycopg://" + uri[len("postgresql://") :]
+        )

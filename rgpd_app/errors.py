@@ -1,0 +1,84 @@
+"""Domain errors and their mapping to HTTP answers (JSON under /api, HTML elsewhere)."""
+
+from flask import jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    """A refused use case: a stable `code`, a French `message`, optional per-field errors."""
+
+    status = 400
+    code = "invalid"
+
+    def __init__(self, message: str, *, code: str | None = None, fields: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        self.fields = fields or {}
+
+
+class ValidationFailed(DomainError):
+    """Bad input: `fields` maps each field name to its list of French messages."""
+
+    status = 400
+    code = "validation"
+
+    def __init__(self, fields: dict, message: str = "Les données envoyées sont invalides."):
+        super().__init__(message, fields=fields)
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+    def __init__(self, message: str = "Introuvable."):
+        super().__init__(message)
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+
+    def __init__(self, message: str = "Accès refusé.", *, code: str | None = None):
+        super().__init__(message, code=code)
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _answer(status: int, code: str, message: str, fields: dict | None = None):
+    if _wants_json():
+        body = {"error": {"code": code, "message": message}}
+        if fields:
+            body["error"]["fields"] = fields
+        return jsonify(body), status
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def init_app(app) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(err: DomainError):
+        return _answer(err.status, err.code, err.message, err.fields)
+
+    @app.errorhandler(HTTPException)
+    def http_error(err: HTTPException):
+        messages = {
+            400: "Requête invalide.",
+            401: "Authentification requise.",
+            403: "Accès refusé.",
+            404: "Page introuvable.",
+            405: "Méthode non autorisée.",
+            413: "Fichier trop volumineux.",
+            429: "Trop de tentatives : réessayez dans quelques minutes.",
+        }
+        message = messages.get(err.code, err.description or "Erreur.")
+        if err.code == 400 and "CSRF" in (err.description or ""):
+            message = "Le formulaire a expiré ou n'est pas valide (jeton CSRF). Rechargez la page."
+        return _answer(err.code or 500, f"http_{err.code}", message)

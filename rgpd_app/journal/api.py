@@ -1,0 +1,26 @@
+from flask import request
+
+from rgpd_app import clock
+from rgpd_app.api_auth import api_actor, api_blueprint
+from rgpd_app.journal import services
+from rgpd_app.journal.schemas import JournalEntrySchema
+from rgpd_app.journal.views import filters_from
+
+bp = api_blueprint("journal_api", __name__, "/journal")
+
+
+@bp.get("")
+def index():
+    page = request.args.get("page", "1")
+    result = services.list_entries(
+        actor=api_actor(),
+        now=clock.now(),
+        filters=filters_from(request.args),
+        page=int(page) if page.isdigit() and int(page) > 0 else 1,
+    )
+    return {
+        "items": JournalEntrySchema(many=True).dump(result.items),
+        "total": result.total,
+        "page": result.page,
+        "per_page": result.per_page,
+    }

@@ -1,0 +1,237 @@
+"""Writing, reading, sealing, verifying and purging the journal."""
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import has_request_context, request
+from sqlalchemy import delete, func, select
+
+from rgpd_app.accounts import rules as roles
+from rgpd_app.extensions import db
+from rgpd_app.journal import rules
+from rgpd_app.journal.models import JournalEntry, JournalSeal
+from rgpd_app.tenancy import Actor, require
+
+
+def record(
+    action: str,
+    *,
+    now: datetime,
+    actor: Actor | None = None,
+    user=None,
+    organisation_id: int | None = None,
+    object_type: str = "",
+    object_id="",
+    details: dict | None = None,
+) -> JournalEntry:
+    """Add a journal row to the current transaction; the caller's single commit writes it."""
+    user = user if user is not None else (actor.user if actor else None)
+    ip = ua = ""
+    if actor is not None:
+        ip, ua = actor.ip, actor.user_agent
+    elif has_request_context():
+        ip, ua = request.remote_addr or "", (request.user_agent.string or "")[:300]
+    if organisation_id is None and user is not None:
+        organisation_id = user.organisation_id
+    entry = JournalEntry(
+        at=now,
+        user_id=user.id if user is not None else None,
+        user_email=user.email if user is not None else "",
+        organisation_id=organisation_id,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id or ""),
+        ip=ip,
+        user_agent=ua,
+        details=json.dumps(details or {}, sort_keys=True, ensure_ascii=False, default=str),
+    )
+    db.session.add(entry)
+    return entry
+
+
+def _as_row(entry: JournalEntry) -> dict:
+    return {
+        "id": entry.id,
+        "at": entry.at.isoformat(),
+        "user_id": entry.user_id,
+        "user_email": entry.user_email,
+        "organisation_id": entry.organisation_id,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "ip": entry.ip,
+        "user_agent": entry.user_agent,
+        "details": entry.details,
+    }
+
+
+@dataclass(frozen=True)
+class JournalPage:
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def list_entries(*, actor: Actor, now: datetime, filters: dict, page: int = 1, per_page: int = 50):
+    """Journal rows the actor may read, newest first; the reading itself is journaled."""
+    require(actor, roles.PROCESSOR_DPO, roles.SECURITY_OFFICER, roles.CONTROLLER_DPO)
+    stmt = select(JournalEntry)
+    if not actor.has(roles.PROCESSOR_DPO, roles.SECURITY_OFFICER) or not actor.is_processor_staff:
+        stmt = stmt.where(JournalEntry.organisation_id == actor.organisation_id)
+    if filters.get("action"):
+        stmt = stmt.where(JournalEntry.action.startswith(filters["action"]))
+    if filters.get("user"):
+        stmt = stmt.where(JournalEntry.user_email.contains(filters["user"].lower()))
+    if filters.get("organisation_id"):
+        stmt = stmt.where(JournalEntry.organisation_id == filters["organisation_id"])
+    if filters.get("since"):
+        stmt = stmt.where(JournalEntry.at >= filters["since"])
+    if filters.get("until"):
+        stmt = stmt.where(JournalEntry.at < filters["until"])
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = db.session.scalars(
+        stmt.order_by(JournalEntry.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    record(
+        "journal.read",
+        now=now,
+        actor=actor,
+        details={k: v for k, v in filters.items() if v} | {"page": page},
+    )
+    db.session.commit()
+    return JournalPage(list(rows), total or 0, page, per_page)
+
+
+def seal(*, now: datetime, batch: int = 5000) -> JournalSeal | None:
+    """Seal every unsealed row into the next link of the chain (worker and CLI)."""
+    sealed_any = None
+    while True:
+        entries = db.session.scalars(
+            select(JournalEntry)
+            .where(JournalEntry.seal_id.is_(None))
+            .order_by(JournalEntry.id)
+            .limit(batch)
+            .with_for_update(skip_locked=True)
+        ).all()
+        if not entries:
+            return sealed_any
+        previous = db.session.scalars(
+            select(JournalSeal).order_by(JournalSeal.id.desc()).limit(1)
+        ).first()
+        previous_hash = previous.hash if previous else rules.GENESIS
+        for entry in entries:
+            entry.row_hash = rules.row_hash(_as_row(entry))
+        digest, count = rules.rows_digest(e.row_hash for e in entries)
+        first_id, last_id = entries[0].id, entries[-1].id
+        link = JournalSeal(
+            sealed_at=now,
+            first_entry_id=first_id,
+            last_entry_id=last_id,
+            entry_count=count,
+            rows_digest=digest,
+            previous_hash=previous_hash,
+            hash=rules.seal_hash(previous_hash, digest, first_id, last_id, count),
+        )
+        db.session.add(link)
+        db.session.flush()
+        for entry in entries:
+            entry.seal_id = link.id
+        db.session.commit()
+        sealed_any = link
+
+
+@dataclass(frozen=True)
+class Verification:
+    ok: bool
+    seals: int
+    entries: int
+    problem: str = ""
+
+
+def verify() -> Verification:
+    """Recompute the chain; name the first seal or row that does not match."""
+    previous_hash = rules.GENESIS
+    seals = entries = 0
+    for link in db.session.scalars(select(JournalSeal).order_by(JournalSeal.id)):
+        seals += 1
+        if link.previous_hash != previous_hash:
+            return Verification(
+                False, seals, entries, f"seal {link.id}: previous hash does not match"
+            )
+        if link.purged_at is None:
+            rows = db.session.scalars(
+                select(JournalEntry)
+                .where(JournalEntry.seal_id == link.id)
+                .order_by(JournalEntry.id)
+            ).all()
+            problem = _check_rows(link, rows)
+            if problem:
+                return Verification(False, seals, entries, problem)
+            count = len(rows)
+            entries += count
+        expected = rules.seal_hash(
+            previous_hash,
+            link.rows_digest,
+            link.first_entry_id,
+            link.last_entry_id,
+            link.entry_count,
+        )
+        if expected != link.hash:
+            return Verification(False, seals, entries, f"seal {link.id}: hash does not match")
+        previous_hash = link.hash
+    return Verification(True, seals, entries)
+
+
+def _check_rows(link: JournalSeal, rows: list) -> str:
+    """Empty when the seal's rows are intact, else what is wrong, naming the row."""
+    for row in rows:
+        if rules.row_hash(_as_row(row)) != row.row_hash:
+            return f"seal {link.id}: row {row.id} was modified"
+    if len(rows) < link.entry_count:
+        present = {row.id for row in rows}
+        missing = [
+            i for i in range(link.first_entry_id, link.last_entry_id + 1) if i not in present
+        ]
+        first = missing[0] if missing else "?"
+        return f"seal {link.id}: row {first} was deleted ({len(rows)} of {link.entry_count} left)"
+    if len(rows) > link.entry_count:
+        return f"seal {link.id}: {len(rows) - link.entry_count} row(s) added after sealing"
+    digest, _count = rules.rows_digest(row.row_hash for row in rows)
+    if digest != link.rows_digest:
+        return f"seal {link.id}: row hashes were rewritten"
+    return ""
+
+
+def purge(*, now: datetime, retention_days: int) -> int:
+    """Delete rows older than the retention, whole seals at a time; the purge is journaled."""
+    cutoff = now - timedelta(days=retention_days)
+    purged = 0
+    for link in db.session.scalars(
+        select(JournalSeal).where(JournalSeal.purged_at.is_(None)).order_by(JournalSeal.id)
+    ).all():
+        newest = db.session.scalar(
+            select(func.max(JournalEntry.at)).where(JournalEntry.seal_id == link.id)
+        )
+        if newest is not None and newest >= cutoff:
+            break
+        result = db.session.execute(delete(JournalEntry).where(JournalEntry.seal_id == link.id))
+        link.purged_at = now
+        purged += result.rowcount or 0
+    if purged:
+        record(
+            "journal.purge",
+            now=now,
+            details={
+                "rows": purged,
+                "cutoff": cutoff.isoformat(),
+                "retention_days": retention_days,
+            },
+        )
+    db.session.commit()
+    return purged

@@ -1,0 +1,35 @@
+from datetime import UTC, date, datetime, time
+
+from flask import Blueprint, render_template, request
+
+from rgpd_app import clock
+from rgpd_app.accounts import rules
+from rgpd_app.journal import services
+from rgpd_app.web import current_actor, page_arg, roles_required
+
+bp = Blueprint("journal", __name__, url_prefix="/journal")
+
+
+def filters_from(args) -> dict:
+    """Journal filters from query arguments; a malformed date is ignored, not an error page."""
+    out = {"action": args.get("action", "").strip(), "user": args.get("user", "").strip()}
+    org = args.get("organisation_id", "")
+    out["organisation_id"] = int(org) if org.isdigit() else None
+    for key, edge in (("since", time.min), ("until", time.max)):
+        try:
+            day = date.fromisoformat(args.get(key, ""))
+        except ValueError:
+            out[key] = None
+        else:
+            out[key] = datetime.combine(day, edge, tzinfo=UTC)
+    return out
+
+
+@bp.route("/")
+@roles_required(rules.PROCESSOR_DPO, rules.SECURITY_OFFICER, rules.CONTROLLER_DPO)
+def index():
+    filters = filters_from(request.args)
+    result = services.list_entries(
+        actor=current_actor(), now=clock.now(), filters=filters, page=page_arg()
+    )
+    return render_template("journal/index.html", result=result, args=request.args)

@@ -1,0 +1,72 @@
+"""Web session glue: the current actor, role-guarded views, idle expiry, paging arguments."""
+
+from functools import wraps
+
+from flask import current_app, g, redirect, request, session, url_for
+from flask_login import current_user, logout_user
+
+from rgpd_app import clock
+from rgpd_app.errors import Forbidden
+from rgpd_app.extensions import db, login_manager
+from rgpd_app.tenancy import Actor, actor_for
+
+
+@login_manager.user_loader
+def _load_user(session_id: str):
+    from rgpd_app.accounts.models import User
+
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_enabled or str(user.session_version) != version:
+        return None
+    return user
+
+
+def current_actor() -> Actor:
+    if "actor" not in g:
+        if not current_user.is_authenticated:
+            raise Forbidden("Authentification requise.")
+        g.actor = actor_for(current_user._get_current_object(), clock.now())
+    return g.actor
+
+
+def roles_required(*roles: str):
+    """Login required, then 403 unless the user holds one of `roles` (none given: any role)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            actor = current_actor()
+            if roles and not actor.has(*roles):
+                raise Forbidden()
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def page_arg() -> int:
+    value = request.args.get("page", "1")
+    return max(1, int(value)) if value.isdigit() else 1
+
+
+def init_idle_expiry(app) -> None:
+    @app.before_request
+    def _expire_idle_session():
+        if request.path.startswith(("/static/", "/api/")):
+            return None
+        session.permanent = True
+        now = clock.now().timestamp()
+        last = session.get("seen")
+        limit = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+        if current_user.is_authenticated and last is not None and now - last > limit:
+            logout_user()
+            session.clear()
+            return redirect(url_for("accounts.login", expired=1))
+        session["seen"] = now
+        return None
