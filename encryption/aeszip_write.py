@@ -3,49 +3,32 @@
 import os
 import struct
 import time
-import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from io import BytesIO
-from itertools import chain
 from pathlib import Path
 from typing import BinaryIO
 
-from .entry_names import COMPRESSED_EXTENSIONS, neutral_name, unsafe_reason
-from .winzip_aes import OVERHEAD, SALT_SIZE, WinZipCtr, derive_keys, new_mac
+from .aeszip_compress import DEFAULT_LEVEL, IN_FLIGHT, SAMPLE_SIZE, choose_method, entry_data
+from .entry_names import neutral_name, unsafe_reason
+from .winzip_aes import MAC_SIZE, OVERHEAD, SALT_SIZE, WinZipCtr, derive_keys, new_mac
 from .zip_records import (
     AES_METHOD,
-    CENTRAL,
-    CENTRAL_SIG,
-    DEFLATED,
-    EOCD,
-    EOCD_SIG,
     FLAG_ENCRYPTED,
     LOCAL,
     LOCAL_SIG,
-    MADE_BY_UNIX,
-    MAX16,
     MAX32,
-    STORED,
     VERSION_AES,
-    ZIP64_EOCD,
-    ZIP64_EOCD_SIG,
-    ZIP64_LOCATOR,
-    ZIP64_LOCATOR_SIG,
     build_aes_extra,
+    build_central,
+    build_end,
     build_zip64_extra,
     dos_datetime,
     encode_name,
 )
 
-CHUNK_SIZE = 2 << 20
-SAMPLE_SIZE = 1 << 20
-MIN_SAVING = 0.05  # a sample that shrinks by less than this is stored
-DEFAULT_LEVEL = 6
-_WINDOW = 32 << 10  # deflate history handed from one parallel block to the next
-_IN_FLIGHT = 2
 _FILE_MODE = 0o100600  # regular file, readable by its owner only (external attributes, 4.4.15)
 
 
@@ -61,22 +44,11 @@ class WrittenEntry:
 
 @dataclass
 class _Record:
-    name: bytes
+    raw_name: bytes
     flags: int
     method: int
-    dos_time: int
-    dos_date: int
-    size: int
-    compressed_size: int
-    offset: int
-
-
-def choose_method(name: str, sample: bytes) -> int:
-    """Stored for compressed formats and samples deflate shrinks by under 5 %, else deflated."""
-    if not sample or name.rsplit(".", 1)[-1].lower() in COMPRESSED_EXTENSIONS:
-        return STORED
-    saved = 1 - len(zlib.compress(sample, 1)) / len(sample)
-    return DEFLATED if saved >= MIN_SAVING else STORED
+    stamp: tuple[int, int]
+    sizes: tuple[int, int, int]  # size, compressed size, local header offset
 
 
 class AesZipWriter:
@@ -101,6 +73,7 @@ class AesZipWriter:
         self._start = fileobj.tell()
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="aeszip-deflate")
         self._sink = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aeszip-write")
+        self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aeszip-read")
 
     def __enter__(self) -> "AesZipWriter":
         return self
@@ -135,8 +108,9 @@ class AesZipWriter:
     def _shutdown(self) -> None:
         self._pool.shutdown(cancel_futures=True)
         self._sink.shutdown(cancel_futures=True)
+        self._reader.shutdown(cancel_futures=True)
 
-    def _add(self, name: str, source: BinaryIO, size: int, stamp: tuple) -> WrittenEntry:
+    def _add(self, name: str, source: BinaryIO, size: int, when: tuple) -> WrittenEntry:
         reason = unsafe_reason(name)
         if reason or name.endswith("/"):
             raise ValueError(f"Nom d'entrée refusé « {name} » : {reason or 'dossier'}.")
@@ -150,13 +124,15 @@ class AesZipWriter:
         offset = self._out.tell() - self._start
         zip64 = self._force_zip64 or size + size // 512 + (1 << 20) > MAX32
         extra = (build_zip64_extra(size, 0) if zip64 else b"") + build_aes_extra(method)
-        dos_time, dos_date = dos_datetime(*stamp)
+        stamp = dos_datetime(*when)
         header = LOCAL.pack(
-            LOCAL_SIG, VERSION_AES, flags, AES_METHOD, dos_time, dos_date, 0,
+            LOCAL_SIG, VERSION_AES, flags, AES_METHOD, *stamp, 0,
             MAX32 if zip64 else 0, MAX32 if zip64 else size, len(raw_name), len(extra),
         )  # fmt: skip
         self._out.write(header + raw_name + extra)
-        written = self._encrypt(_pieces(first, source, method, self._level, self._pool))
+        written = self._encrypt(
+            entry_data(first, source, method, self._level, (self._pool, self._reader))
+        )
         patch = self._out.tell()
         if zip64:
             self._out.seek(self._start + offset + LOCAL.size + len(raw_name) + 4)
@@ -167,9 +143,7 @@ class AesZipWriter:
             self._out.seek(self._start + offset + 18)
             self._out.write(struct.pack("<I", written))
         self._out.seek(patch)
-        self._records.append(
-            _Record(raw_name, flags, method, dos_time, dos_date, size, written, offset)
-        )
+        self._records.append(_Record(raw_name, flags, method, stamp, (size, written, offset)))
         return WrittenEntry(name, size, written, method)
 
     def _encrypt(self, pieces: Iterator[bytes]) -> int:
@@ -183,69 +157,31 @@ class AesZipWriter:
             ciphertext = cipher.update(piece)
             written += len(ciphertext)
             pending.append(self._sink.submit(_absorb, mac, self._out, ciphertext))
-            if len(pending) > _IN_FLIGHT:
+            if len(pending) > IN_FLIGHT:
                 pending.popleft().result()
         while pending:
             pending.popleft().result()
-        self._out.write(mac.digest()[:10])
+        self._out.write(mac.digest()[:MAC_SIZE])
         return written
 
     def _write_directory(self) -> None:
         directory_offset = self._out.tell() - self._start
         for record in self._records:
-            wide = [v for v in (record.size, record.compressed_size, record.offset) if v >= MAX32]
-            if self._force_zip64:
-                wide = [record.size, record.compressed_size, record.offset]
-            extra = (build_zip64_extra(*wide) if wide else b"") + build_aes_extra(record.method)
-            size, compressed, offset = (
-                MAX32 if self._force_zip64 or value >= MAX32 else value
-                for value in (record.size, record.compressed_size, record.offset)
-            )
             self._out.write(
-                CENTRAL.pack(
-                    CENTRAL_SIG,
-                    MADE_BY_UNIX,
-                    VERSION_AES,
+                build_central(
+                    record.raw_name,
                     record.flags,
-                    AES_METHOD,
-                    record.dos_time,
-                    record.dos_date,
-                    0,
-                    compressed,
-                    size,
-                    len(record.name),
-                    len(extra),
-                    0,
-                    0,
-                    0,
-                    _FILE_MODE << 16,
-                    offset,
+                    record.method,
+                    record.stamp,
+                    record.sizes,
+                    mode=_FILE_MODE,
+                    force_zip64=self._force_zip64,
                 )  # fmt: skip
-                + record.name
-                + extra
             )
-        directory_size = self._out.tell() - self._start - directory_offset
-        count = len(self._records)
-        if self._force_zip64 or count >= MAX16 or max(directory_offset, directory_size) >= MAX32:
-            zip64_offset = self._out.tell() - self._start
-            self._out.write(
-                ZIP64_EOCD.pack(
-                    ZIP64_EOCD_SIG,
-                    ZIP64_EOCD.size - 12,
-                    MADE_BY_UNIX,
-                    45,
-                    0,
-                    0,
-                    count,
-                    count,
-                    directory_size,
-                    directory_offset,
-                )  # fmt: skip
-                + ZIP64_LOCATOR.pack(ZIP64_LOCATOR_SIG, 0, zip64_offset, 1)
-            )
-            count, directory_size, directory_offset = MAX16, MAX32, MAX32
+        here = self._out.tell() - self._start
+        count, size = len(self._records), here - directory_offset
         self._out.write(
-            EOCD.pack(EOCD_SIG, 0, 0, count, count, directory_size, directory_offset, 0)
+            build_end(count, size, directory_offset, here, force_zip64=self._force_zip64)
         )
         self._out.flush()
 
@@ -254,41 +190,6 @@ def _absorb(mac, out: BinaryIO, ciphertext: bytes) -> None:
     """MAC then write one piece; runs in the writer thread (both release the GIL)."""
     mac.update(ciphertext)
     out.write(ciphertext)
-
-
-def _pieces(
-    first: bytes, source: BinaryIO, method: int, level: int, pool: ThreadPoolExecutor
-) -> Iterator[bytes]:
-    """The entry's data, stored or deflated in parallel blocks joined by sync flushes (as pigz)."""
-    chunks = _chunks(first, source)
-    if method == STORED:
-        yield from chunks
-        return
-    pending: deque[Future] = deque()
-    history, current = b"", next(chunks)
-    for following in chain(chunks, [None]):
-        pending.append(pool.submit(_deflate_block, current, history, level, following is None))
-        history = (history + current)[-_WINDOW:] if len(current) < _WINDOW else current[-_WINDOW:]
-        if len(pending) > _IN_FLIGHT:
-            yield pending.popleft().result()
-        current = following
-    while pending:
-        yield pending.popleft().result()
-
-
-def _chunks(first: bytes, source: BinaryIO) -> Iterator[bytes]:
-    yield first
-    while chunk := source.read(CHUNK_SIZE):
-        yield chunk
-
-
-def _deflate_block(data: bytes, history: bytes, level: int, is_last: bool) -> bytes:
-    """Raw deflate of a block primed with the previous 32 KiB (RFC 1951; deflateSetDictionary)."""
-    options = {"zdict": history} if history else {}
-    compressor = zlib.compressobj(level, zlib.DEFLATED, -15, **options)
-    return compressor.compress(data) + compressor.flush(
-        zlib.Z_FINISH if is_last else zlib.Z_SYNC_FLUSH
-    )
 
 
 def write_encrypted_zip(

@@ -115,3 +115,7 @@ class TamperedToken(FieldCryptoError):
 
 class KeyFileError(FieldCryptoError):
     code = "key_file"
+
+
+class RecoveryError(FieldCryptoError):
+    code = "recovery_failed"

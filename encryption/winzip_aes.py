@@ -53,7 +53,7 @@ class WinZipCtr:
         self._counter = 1
         self._leftover = b""
 
-    def update(self, data: bytes | bytearray | memoryview) -> bytes | bytearray:
+    def update(self, data: bytes | bytearray | memoryview) -> bytes:
         """Mask `data` with the next bytes of the keystream."""
         view = memoryview(data).cast("B")
         pieces = []
@@ -76,7 +76,7 @@ class WinZipCtr:
             self._leftover = keystream[len(tail) :]
         return pieces[0] if len(pieces) == 1 else b"".join(pieces)
 
-    def _blocks(self, data: memoryview) -> bytes | bytearray:
+    def _blocks(self, data: memoryview) -> bytes:
         """Whole blocks within one 2**16-counter window."""
         count = len(data) // 16
         if count < _SMALL:
@@ -87,7 +87,7 @@ class WinZipCtr:
             self._pairs = bytearray(_pair_template())
             self._pair_words = memoryview(self._pairs).cast("Q")
             self._out = bytearray(len(self._pairs) + 16)  # update_into wants a block of slack
-            self._out_words = memoryview(self._out).cast("Q")
+            self._out_blocks = memoryview(self._out).cast("B", (len(self._out) // 16, 16))
         window, first = divmod(self._counter, _WINDOW)
         if window != self._window:
             old, new = self._window.to_bytes(14, "little"), window.to_bytes(14, "little")
@@ -101,12 +101,8 @@ class WinZipCtr:
         self._pair_words[start + 3 : stop : 4] = words[1::2]
         byte_start, byte_stop = first * _PAIR, (first + count) * _PAIR
         self._cfb.update_into(memoryview(self._pairs)[byte_start:byte_stop], self._out)
-        result = bytearray(len(data))
-        result_words = memoryview(result).cast("Q")
-        result_words[0::2] = self._out_words[2 : count * 4 : 4]
-        result_words[1::2] = self._out_words[3 : count * 4 : 4]
         self._counter += count
-        return result
+        return self._out_blocks[1 : 2 * count : 2].tobytes()
 
 
 @functools.cache

@@ -135,3 +135,35 @@ def dos_datetime(year: int, month: int, day: int, hour: int, minute: int, second
     if year < 1980:
         year, month, day, hour, minute, second = 1980, 1, 1, 0, 0, 0
     return (hour << 11) | (minute << 5) | (second // 2), ((year - 1980) << 9) | (month << 5) | day
+
+
+def build_central(
+    raw_name: bytes,
+    flags: int,
+    method: int,
+    stamp: tuple[int, int],
+    sizes: tuple[int, int, int],
+    *,
+    mode: int,
+    force_zip64: bool = False,
+) -> bytes:
+    """Central record of an AES-256 entry; `sizes` = (size, compressed, local header offset)."""
+    wide = [value for value in sizes if force_zip64 or value >= MAX32]
+    extra = (build_zip64_extra(*wide) if wide else b"") + build_aes_extra(method)
+    size, compressed, offset = (MAX32 if force_zip64 or v >= MAX32 else v for v in sizes)
+    record = CENTRAL.pack(
+        CENTRAL_SIG, MADE_BY_UNIX, VERSION_AES, flags, AES_METHOD, *stamp, 0, compressed, size,
+        len(raw_name), len(extra), 0, 0, 0, mode << 16, offset,
+    )  # fmt: skip
+    return record + raw_name + extra
+
+
+def build_end(count: int, size: int, offset: int, here: int, *, force_zip64: bool = False) -> bytes:
+    """End records, Zip64 ones first when a value overflows (APPNOTE 4.3.14-4.3.16)."""
+    end = b""
+    if force_zip64 or count >= MAX16 or max(size, offset) >= MAX32:
+        end = ZIP64_EOCD.pack(
+            ZIP64_EOCD_SIG, ZIP64_EOCD.size - 12, MADE_BY_UNIX, 45, 0, 0, count, count, size, offset
+        ) + ZIP64_LOCATOR.pack(ZIP64_LOCATOR_SIG, 0, here, 1)  # fmt: skip
+        count, size, offset = MAX16, MAX32, MAX32
+    return end + EOCD.pack(EOCD_SIG, 0, 0, count, count, size, offset, 0)

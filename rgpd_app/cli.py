@@ -10,7 +10,10 @@ from flask.cli import AppGroup
 
 from rgpd_app import clock
 from rgpd_app.accounts import rules, services
+from rgpd_app.clocks.cli import deadline as deadline_cli
 from rgpd_app.errors import DomainError
+from rgpd_app.extensions import db
+from rgpd_app.notifications.cli import outbox_cli
 from rgpd_app.organisations import services as organisations
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.organisations.schemas import OrganisationInput
@@ -19,9 +22,12 @@ from rgpd_app.validation import load
 rgpd = AppGroup("rgpd", help="Administration de rgpd_app.")
 journal_cli = AppGroup("journal", help="Journal : scellement, vérification, purge.")
 rgpd.add_command(journal_cli)
+rgpd.add_command(deadline_cli)
+rgpd.add_command(outbox_cli)
 
 
 def _fail(err: DomainError):
+    db.session.rollback()  # nothing half-written survives a refusal
     details = "; ".join(f"{k}: {' '.join(v)}" for k, v in err.fields.items())
     raise click.ClickException(f"{err.message} {details}".strip())
 
@@ -36,8 +42,6 @@ def _read_password() -> str:
 
 
 def _org_by_siren(siren: str) -> Organisation:
-    from rgpd_app.extensions import db
-
     org = db.session.scalar(db.select(Organisation).where(Organisation.siren == siren))
     if org is None:
         raise click.ClickException(f"Aucune organisation avec le SIREN {siren}.")

@@ -72,6 +72,13 @@ def load(app, test_config=None) -> None:
         MAIL_FROM=os.environ.get("RGPD_MAIL_FROM", "rgpd@localhost"),
         WEBHOOK_URLS=[u for u in os.environ.get("RGPD_WEBHOOK_URLS", "").split() if u],
         WEBHOOK_SECRET=os.environ.get("RGPD_WEBHOOK_SECRET", ""),
+        SMTP_CAFILE=os.environ.get("RGPD_SMTP_CAFILE", ""),  # empty: the system's CAs
+        SMTP_TIMEOUT_SECONDS=int(os.environ.get("RGPD_SMTP_TIMEOUT_SECONDS", "15")),
+        WEBHOOK_TIMEOUT_SECONDS=int(os.environ.get("RGPD_WEBHOOK_TIMEOUT_SECONDS", "5")),
+        OUTBOX_MAX_ATTEMPTS=int(os.environ.get("RGPD_OUTBOX_MAX_ATTEMPTS", "12")),
+        OUTBOX_SENDING_TIMEOUT_MINUTES=int(
+            os.environ.get("RGPD_OUTBOX_SENDING_TIMEOUT_MINUTES", "10")
+        ),
         STORAGE_ROOT=os.environ.get("RGPD_STORAGE_ROOT", str(instance / "storage")),
         FORCE_HTTPS=_bool("RGPD_FORCE_HTTPS", False),
     )

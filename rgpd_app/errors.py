@@ -3,6 +3,8 @@
 from flask import jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from rgpd_app.extensions import db
+
 
 class DomainError(Exception):
     """A refused use case: a stable `code`, a French `message`, optional per-field errors."""
@@ -65,6 +67,7 @@ def _answer(status: int, code: str, message: str, fields: dict | None = None):
 def init_app(app) -> None:
     @app.errorhandler(DomainError)
     def domain_error(err: DomainError):
+        db.session.rollback()  # a refused use case leaves nothing half-written
         return _answer(err.status, err.code, err.message, err.fields)
 
     @app.errorhandler(HTTPException)

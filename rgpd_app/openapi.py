@@ -66,6 +66,22 @@ PATHS: dict[str, dict] = {
     "/api/v1/organisations/{org_id}": {
         "get": _op("Une organisation", tag="organisations", params=[_path_id("org_id")]),
     },
+    "/api/v1/deadlines": {
+        "get": _op(
+            "Calculer l'échéance d'un délai du contrat, avec son explication",
+            tag="délais",
+            params=[
+                _query("clock", required=True),
+                _query("start", required=True),
+                _query("calendar"),
+                _query("length", "integer"),
+                _query("organisation_id", "integer"),
+            ],
+        ),
+    },
+    "/api/v1/echeances": {
+        "get": _op("Mes échéances : délais en cours, les plus urgents d'abord", tag="délais"),
+    },
     "/api/v1/journal": {
         "get": _op(
             "Journal des accès et opérations",
@@ -78,6 +94,13 @@ PATHS: dict[str, dict] = {
                 _query("until"),
                 _query("page", "integer"),
             ],
+        ),
+    },
+    "/api/v1/notifications": {
+        "get": _op(
+            "Messages sortants non envoyés ou en échec (administrateur)",
+            tag="notifications",
+            params=[_query("state"), _query("page", "integer")],
         ),
     },
 }

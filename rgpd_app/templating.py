@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from flask import url_for
+from flask_babel import get_locale
 from flask_login import current_user
 
 from rgpd_app.accounts import rules
@@ -34,7 +35,10 @@ class NavLink:
 
 # Domains append their entries; the menu shows those the current user's roles allow.
 NAV: list[NavLink] = [
+    NavLink("clocks.echeances", "Mes échéances", ()),
+    NavLink("clocks.calculator", "Calculateur de délais", ()),
     NavLink("users.index", "Comptes", (rules.ADMIN, rules.CONTROLLER_DPO)),
+    NavLink("notifications.index", "Messages sortants", (rules.ADMIN,)),
     NavLink(
         "journal.index",
         "Journal",
@@ -67,6 +71,7 @@ def init_app(app) -> None:
         ]
 
     app.jinja_env.globals.update(
+        get_locale=get_locale,
         nav_links=nav_links,
         current_actor=current_actor,
         period_names=lambda: list(PERIOD_DEFAULTS),

@@ -22,6 +22,7 @@ fields.DateTime.default_error_messages.update(
 )
 validate.Length.message_min = "Au moins {min} caractères."
 validate.Length.message_max = "Au plus {max} caractères."
+validate.Length.message_all = "Entre {min} et {max} caractères."
 validate.Length.message_equal = "Exactement {equal} caractères."
 validate.OneOf.default_message = "Valeur non autorisée (choix possibles : {choices})."
 validate.Range.message_min = "Doit être {min_op} {{min}}."
@@ -42,13 +43,8 @@ class Input(Schema):
 
 
 def _blank_to_missing(data: dict, schema: Schema) -> dict:
-    # HTML forms send "" for an empty optional field; treat it as absent.
-    out = {}
-    for key, value in data.items():
-        if key in schema.fields and value == "" and not schema.fields[key].required:
-            continue
-        out[key] = value
-    return out
+    # HTML forms send "" for an empty field; treat it as absent (then "required" names it).
+    return {k: v for k, v in data.items() if not (k in schema.fields and v == "")}
 
 
 def load(schema: Schema, data) -> dict:

@@ -7,6 +7,7 @@ from itertools import count
 import argon2
 import psycopg
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from rgpd_app.accounts import passwords
@@ -14,7 +15,7 @@ from rgpd_app.accounts import passwords
 POSTGRES_ADMIN_URL = os.environ.get(
     "RGPD_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
-PG_DB = "rgpd_test"
+PG_DB = f"rgpd_test_{os.getpid()}"  # one database per test process: parallel runs never collide
 
 # Argon2's real cost would dominate the suite; tests use the cheapest profile, the app the default.
 passwords._hasher = argon2.PasswordHasher.from_parameters(argon2.profiles.CHEAPEST)
@@ -36,6 +37,12 @@ def _postgres_url() -> str | None:
 
 
 _PG_URL = _postgres_url()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _PG_URL:
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
 
 
 def pytest_report_header(config):
@@ -105,8 +112,18 @@ def app(backend, tmp_path, clock):
         db.engine.dispose()
 
 
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context (fresh `g`, own DB session), as in production,
+    even though the test itself holds one open to use the database."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = FreshContextClient
     client = app.test_client()
     client.environ_base["HTTP_USER_AGENT"] = USER_AGENT
     return client

@@ -1,6 +1,6 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from rgpd_app.accounts import rules
+from rgpd_app.accounts import passwords, rules
 from rgpd_app.validation import Input
 
 
@@ -18,11 +18,6 @@ class PasswordChangeInput(Input):
     new_password = fields.String(required=True, validate=validate.Length(max=1024))
     confirm_password = fields.String(required=True)
 
-    @validates_schema
-    def _same(self, data, **_):
-        if data.get("new_password") != data.get("confirm_password"):
-            raise ValidationError("Les deux saisies ne correspondent pas.", "confirm_password")
-
 
 class GrantInput(Input):
     role = fields.String(required=True, validate=validate.OneOf(rules.ALL_ROLES))
@@ -37,6 +32,16 @@ class UserInput(GrantInput):
     organisation_id = fields.Integer(required=True)
     password = fields.String(required=True, validate=validate.Length(max=1024))
 
+    @validates_schema(skip_on_field_errors=False)
+    def _password_policy(self, data, **_):
+        # Checked here too so that the form shows the password's problems with every other error.
+        if "password" in data:
+            email = data.get("email", "")
+            problems = passwords.problems(data["password"], [email, email.split("@")[0],
+                                                             data.get("name", "")])
+            if problems:
+                raise ValidationError(problems, "password")
+
 
 class PasswordResetInput(Input):
     password = fields.String(required=True, validate=validate.Length(max=1024))
@@ -47,24 +52,25 @@ class TokenInput(Input):
 
 
 class RoleGrantSchema(Schema):
-    class Meta:
-        fields = ("id", "role", "controller_id", "valid_from_on", "valid_until_on", "granted_at")
+    id = fields.Integer()
+    role = fields.String()
+    controller_id = fields.Integer(allow_none=True)
+    valid_from_on = fields.Date(allow_none=True)
+    valid_until_on = fields.Date(allow_none=True)
+    granted_at = fields.AwareDateTime()
 
 
 class UserSchema(Schema):
-    roles = fields.Method("_roles")
+    """A user as the API shows it: no password hash, no TOTP secret, no session data."""
 
-    class Meta:
-        fields = (
-            "id",
-            "email",
-            "name",
-            "organisation_id",
-            "is_enabled",
-            "has_totp",
-            "roles",
-            "last_login_at",
-        )
+    id = fields.Integer()
+    email = fields.String()
+    name = fields.String()
+    organisation_id = fields.Integer()
+    is_enabled = fields.Boolean()
+    has_totp = fields.Boolean()
+    roles = fields.Method("_roles")
+    last_login_at = fields.AwareDateTime(allow_none=True)
 
     def _roles(self, user):
         return sorted({g.role for g in user.grants if g.revoked_at is None})

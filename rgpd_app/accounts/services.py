@@ -150,9 +150,13 @@ def _check_new_password(user_email: str, name: str, password: str, field: str = 
         raise ValidationFailed({field: problems})
 
 
-def change_password(user: User, current: str, new: str, *, actor: Actor, now: datetime) -> None:
+def change_password(
+    user: User, current: str, new: str, *, confirm: str | None = None, actor: Actor, now: datetime
+) -> None:
     """The user changes their own password: at most twice a calendar day (annex §1)."""
     errors = {}
+    if confirm is not None and confirm != new:
+        errors["confirm_password"] = ["Les deux saisies ne correspondent pas."]
     if not passwords.check_password(user.password_hash, current):
         errors["current_password"] = ["Mot de passe actuel incorrect."]
     try:

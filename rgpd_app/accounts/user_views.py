@@ -24,7 +24,10 @@ def _organisations(actor):
     return db.session.scalars(stmt).all()
 
 
-def _controllers():
+def _controllers(actor):
+    # Only an administrator grants the auditor role: nobody else sees the list of municipalities.
+    if not actor.has(rules.ADMIN):
+        return []
     return db.session.scalars(
         select(Organisation).where(Organisation.kind == "controller").order_by(Organisation.name)
     ).all()
@@ -91,7 +94,7 @@ def new():
         errors=errors,
         form=form,
         organisations=_organisations(actor),
-        controllers=_controllers(),
+        controllers=_controllers(actor),
         roles=_grantable(actor),
         labels=rules.ROLE_LABELS,
     ), (400 if errors else 200)
@@ -107,7 +110,7 @@ def detail(user_id: int):
         user=user,
         roles=_grantable(actor),
         labels=rules.ROLE_LABELS,
-        controllers=_controllers(),
+        controllers=_controllers(actor),
         errors={},
     )
 
@@ -136,7 +139,7 @@ def grant(user_id: int):
             user=user,
             roles=_grantable(actor),
             labels=rules.ROLE_LABELS,
-            controllers=_controllers(),
+            controllers=_controllers(actor),
             errors=errors,
         ), err.status
     flash("Le rôle a été attribué.", "success")
@@ -181,7 +184,7 @@ def reset_password(user_id: int):
             user=user,
             roles=_grantable(actor),
             labels=rules.ROLE_LABELS,
-            controllers=_controllers(),
+            controllers=_controllers(actor),
             errors=err.fields or {"_form": [err.message]},
         ), err.status
     flash("Le mot de passe a été réinitialisé.", "success")

@@ -162,6 +162,7 @@ def password():
                 current_user._get_current_object(),
                 data["current_password"],
                 data["new_password"],
+                confirm=data["confirm_password"],
                 actor=current_actor(),
                 now=clock.now(),
             )

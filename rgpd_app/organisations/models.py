@@ -3,6 +3,7 @@ from datetime import date, datetime
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from deadlines import calendar_for
 from rgpd_app.dbtypes import UTCDateTime
 from rgpd_app.extensions import db
 
@@ -59,11 +60,7 @@ class Organisation(db.Model):
     @property
     def calendar_code(self) -> str:
         """Holiday calendar from the département (57 Moselle, 67/68 Alsace, else metropolitan)."""
-        if self.departement == "57":
-            return "57"
-        if self.departement in ("67", "68"):
-            return "6AE"
-        return "FR"
+        return calendar_for(self.departement).code
 
     def period_lengths(self) -> dict[str, int]:
         return {name: getattr(self, name) for name in PERIOD_DEFAULTS}

@@ -2,7 +2,7 @@
 
 import re
 
-DEPARTEMENT_RE = re.compile(r"^(0[1-9]|[1-8]\d|9[0-5]|2A|2B|97[1-6])$")
+DEPARTEMENT_RE = re.compile(r"^(0[1-9]|1\d|2[1-9]|[3-8]\d|9[0-5]|2A|2B|97[1-46])$")
 
 
 def siren_is_valid(siren: str) -> bool:
@@ -21,5 +21,5 @@ def siren_is_valid(siren: str) -> bool:
 
 
 def departement_is_valid(code: str) -> bool:
-    """Metropolitan (01–95, 2A, 2B) or overseas (971–976) département code."""
+    """Metropolitan (01–95, 2A, 2B) or overseas (971–974, 976) département code."""
     return bool(DEPARTEMENT_RE.match(code or ""))

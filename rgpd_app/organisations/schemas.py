@@ -42,7 +42,7 @@ class OrganisationInput(Input):
     @validates("departement")
     def _departement(self, value, **_):
         if not rules.departement_is_valid(value.strip().upper()):
-            raise ValidationError("Département inconnu (01 à 95, 2A, 2B ou 971 à 976).")
+            raise ValidationError("Département inconnu (01 à 95, 2A, 2B, 971 à 974 ou 976).")
 
     @validates_schema
     def _dates(self, data, **_):
@@ -52,15 +52,27 @@ class OrganisationInput(Input):
 
 
 class OrganisationSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    name = fields.String()
+    siren = fields.String()
+    address = fields.String()
+    departement = fields.String()
     calendar_code = fields.String()
-
-    class Meta:
-        fields = (
-            "id", "kind", "name", "siren", "address", "departement", "calendar_code", "dpo_name",
-            "dpo_email", "dpo_phone", "contract_reference", "contract_start_on", "contract_end_on",
-            "is_password_renewal_required", "breach_processor_hours", "breach_authority_hours",
-            "objection_days", "audit_notice_days", "auditor_refusal_days",
-            "audit_observations_days",
-            "audit_corrective_months", "audit_interval_months", "assistance_days",
-            "assistance_extension_days",
-        )  # fmt: skip
+    dpo_name = fields.String()
+    dpo_email = fields.String()
+    dpo_phone = fields.String()
+    contract_reference = fields.String()
+    contract_start_on = fields.Date(allow_none=True)
+    contract_end_on = fields.Date(allow_none=True)
+    is_password_renewal_required = fields.Boolean()
+    breach_processor_hours = fields.Integer()
+    breach_authority_hours = fields.Integer()
+    objection_days = fields.Integer()
+    audit_notice_days = fields.Integer()
+    auditor_refusal_days = fields.Integer()
+    audit_observations_days = fields.Integer()
+    audit_corrective_months = fields.Integer()
+    audit_interval_months = fields.Integer()
+    assistance_days = fields.Integer()
+    assistance_extension_days = fields.Integer()

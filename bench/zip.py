@@ -1,0 +1,145 @@
+"""Throughput and peak memory of our AES-256 zip writer, verifier and extractor next to 7-Zip.
+
+Run: .venv/bin/python bench/zip.py [--size-mb 256]
+
+Every operation runs in a fresh child process so its peak resident set size (ru_maxrss from
+wait4) is its own; figures are printed, never asserted.
+"""
+
+import argparse
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "Bench-Passw0rd-For-Zip-Tests"
+MB = 1_000_000
+_FIRST = "Jean Marie Camille Dominique Claude Nathalie Sylvie Pascal Isabelle Thierry".split()
+_LAST = "Martin Bernard Dubois Thomas Robert Richard Petit Durand Leroy Moreau Simon".split()
+_STREETS = "rue de la Paix|avenue Jean Jaurès|place de la Mairie|chemin des Vignes".split("|")
+_TOWNS = "Lyon|Villeurbanne|Saint-Étienne|Vienne|Bourg-en-Bresse|Annecy|Chambéry".split("|")
+
+
+def make_csv(path: Path, size: int) -> None:
+    """A register-like CSV of people: realistic repetition, fresh numbers on every row."""
+    rng = random.Random(2024)
+    with path.open("wb") as out:
+        out.write(b"id;nom;prenom;naissance;adresse;code_postal;commune;courriel;telephone\n")
+        row, written = 0, 0
+        while written < size:
+            lines = []
+            for _ in range(10_000):
+                row += 1
+                first, last = rng.choice(_FIRST), rng.choice(_LAST)
+                lines.append(
+                    f"{row};{last};{first};{rng.randint(1930, 2010)}-{rng.randint(1, 12):02d}-"
+                    f"{rng.randint(1, 28):02d};{rng.randint(1, 180)} {rng.choice(_STREETS)};"
+                    f"{rng.randint(1000, 9599) * 10};{rng.choice(_TOWNS)};"
+                    f"{first.lower()}.{last.lower()}{rng.randint(1, 999)}@exemple.fr;"
+                    f"0{rng.randint(1, 7)}{rng.randint(10**7, 10**8 - 1)}\n"
+                )
+            block = "".join(lines).encode("utf-8")[: size - written]
+            out.write(block)
+            written += len(block)
+
+
+def make_random(path: Path, size: int) -> None:
+    with path.open("wb") as out:
+        for start in range(0, size, 1 << 22):
+            out.write(os.urandom(min(1 << 22, size - start)))
+
+
+def measure(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS in MB of `command` run as a fresh child."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    started = time.perf_counter()
+    child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.perf_counter() - started
+    error = child.stderr.read().decode(errors="replace")
+    child.stderr.close()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{error}")
+    return elapsed, usage.ru_maxrss * 1024 / MB
+
+
+def child(operation: str, source: str, target: str) -> None:
+    """Body of one measured child process."""
+    import encryption
+
+    if operation == "encrypt":
+        encryption.write_encrypted_zip(target, [source], PASSWORD)
+    elif operation == "verify":
+        encryption.verify_archive(source, PASSWORD)
+    elif operation == "extract":
+        encryption.extract_archive(source, target, PASSWORD)
+    elif operation == "pyzipper":
+        import pyzipper
+
+        with pyzipper.AESZipFile(target, "w", compression=pyzipper.ZIP_DEFLATED) as archive:
+            archive.setpassword(PASSWORD.encode())
+            archive.setencryption(pyzipper.WZ_AES, nbits=256)
+            archive.write(source, "file-001")
+
+
+def run(size_mb: int, with_pyzipper: bool) -> None:
+    seven = shutil.which("7z")
+    ours = [sys.executable, str(Path(__file__).resolve()), "--child"]
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-zip-") as folder:
+        work = Path(folder)
+        inputs = {"csv": work / "people.csv", "random": work / "random.bin"}
+        make_csv(inputs["csv"], size_mb * MB)
+        make_random(inputs["random"], size_mb * MB)
+        for kind, source in inputs.items():
+            size = source.stat().st_size
+            archive = work / f"ours-{kind}.zip"
+
+            def record(label, command, output=None, kind=kind, size=size) -> None:
+                seconds, peak = measure(command)
+                packed = output.stat().st_size / MB if output and output.is_file() else None
+                rows.append((kind, label, seconds, size / MB / seconds, peak, packed))
+
+            record("ours encrypt", [*ours, "encrypt", str(source), str(archive)], archive)
+            record("ours verify (password)", [*ours, "verify", str(archive), ""])
+            record("ours extract", [*ours, "extract", str(archive), str(work / f"x-{kind}")])
+            shutil.rmtree(work / f"x-{kind}")
+            if with_pyzipper:
+                other = work / f"pyzipper-{kind}.zip"
+                record("pyzipper encrypt", [*ours, "pyzipper", str(source), str(other)], other)
+                other.unlink()
+            if seven is None:
+                print("7z not installed: 7-Zip rows skipped", file=sys.stderr)
+                continue
+            for level in (1, 5):
+                other = work / f"7z-{kind}-{level}.zip"
+                command = [seven, "a", "-tzip", "-mem=AES256", f"-mx={level}", f"-p{PASSWORD}"]
+                record(f"7z a -mx={level}", [*command, str(other), str(source)], other)
+            record("7z t (password)", [seven, "t", f"-p{PASSWORD}", str(other)])
+            record("7z t our archive", [seven, "t", f"-p{PASSWORD}", str(archive)])
+    print(f"\n{size_mb} MB per input, {os.cpu_count()} CPUs\n")
+    print(f"{'input':7} {'operation':24} {'seconds':>8} {'MB/s':>8} {'peak MB':>8} {'zip MB':>8}")
+    for kind, label, seconds, rate, peak, packed in rows:
+        size = f"{packed:8.1f}" if packed is not None else f"{'':8}"
+        print(f"{kind:7} {label:24} {seconds:8.2f} {rate:8.0f} {peak:8.1f} {size}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size-mb", type=int, default=256)
+    parser.add_argument("--pyzipper", action="store_true", help="also time pyzipper's writer")
+    parser.add_argument("--child", nargs=3, metavar=("OPERATION", "SOURCE", "TARGET"))
+    arguments = parser.parse_args()
+    if arguments.child:
+        child(*arguments.child)
+    else:
+        run(arguments.size_mb, arguments.pyzipper)
+
+
+if __name__ == "__main__":
+    main()

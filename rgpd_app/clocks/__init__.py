@@ -1,0 +1,1 @@
+"""Clocks: the deadline calculator, "Mes échéances" and their iCalendar feed."""

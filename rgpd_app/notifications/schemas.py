@@ -1,0 +1,23 @@
+from marshmallow import Schema, fields
+
+
+class OutboxMessageSchema(Schema):
+    """What administrators see of a message: never its context nor its bodies."""
+
+    id = fields.Integer()
+    message_id = fields.String()
+    channel = fields.String()
+    recipient = fields.String()
+    organisation_id = fields.Integer(allow_none=True)
+    template = fields.String()
+    subject = fields.String()
+    state = fields.String()
+    attempts = fields.Integer()
+    next_attempt_at = fields.AwareDateTime()
+    last_attempt_at = fields.AwareDateTime(allow_none=True)
+    sent_at = fields.AwareDateTime(allow_none=True)
+    accepted_at = fields.AwareDateTime(allow_none=True)
+    last_error = fields.String()
+    created_at = fields.AwareDateTime()
+    event_type = fields.String()
+    event_id = fields.String()

@@ -1,0 +1,57 @@
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from rgpd_app import clock
+from rgpd_app.accounts import rules
+from rgpd_app.errors import DomainError
+from rgpd_app.extensions import db
+from rgpd_app.notifications import services
+from rgpd_app.notifications.models import FAILED, PENDING, SENDING, SENT
+from rgpd_app.web import current_actor, page_arg, roles_required
+
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+
+STATE_LABELS = {
+    PENDING: "En attente",
+    SENDING: "En cours d'envoi",
+    SENT: "Envoyé",
+    FAILED: "En échec",
+}
+
+
+def states_from(args) -> tuple[str, ...]:
+    """The `state` filter; absent or unknown: every message not yet sent."""
+    state = args.get("state", "")
+    return (state,) if state in STATE_LABELS else (FAILED, PENDING, SENDING)
+
+
+@bp.after_request
+def _no_store(response):
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+@bp.route("/")
+@roles_required(rules.ADMIN)
+def index():
+    result = services.list_messages(
+        actor=current_actor(), now=clock.now(), states=states_from(request.args), page=page_arg()
+    )
+    return render_template(
+        "notifications/index.html",
+        result=result,
+        state=request.args.get("state", ""),
+        state_labels=STATE_LABELS,
+    )
+
+
+@bp.post("/<int:message_id>/retry")
+@roles_required(rules.ADMIN)
+def retry(message_id: int):
+    try:
+        services.retry_failed(message_id, actor=current_actor(), now=clock.now())
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    else:
+        flash("Le message sera renvoyé au prochain passage du worker.", "success")
+    return redirect(url_for("notifications.index", state=request.args.get("state") or None))
