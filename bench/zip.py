@@ -49,9 +49,11 @@ def make_csv(path: Path, size: int) -> None:
 
 
 def make_random(path: Path, size: int) -> None:
+    """Incompressible data: one 16 MiB random block repeated, far beyond deflate's 32 KiB window."""
+    block = os.urandom(16 << 20)
     with path.open("wb") as out:
-        for start in range(0, size, 1 << 22):
-            out.write(os.urandom(min(1 << 22, size - start)))
+        for start in range(0, size, len(block)):
+            out.write(block[: size - start])
 
 
 def measure(command: list[str]) -> tuple[float, float]:
@@ -85,6 +87,24 @@ def child(operation: str, source: str, target: str) -> None:
             archive.setpassword(PASSWORD.encode())
             archive.setencryption(pyzipper.WZ_AES, nbits=256)
             archive.write(source, "file-001")
+
+
+def run_zip64(gigabytes: float) -> None:
+    """One entry over 4 GiB: Zip64 for real, written, verified by us and by 7-Zip."""
+    seven = shutil.which("7z")
+    ours = [sys.executable, str(Path(__file__).resolve()), "--child"]
+    with tempfile.TemporaryDirectory(prefix="bench-zip64-") as folder:
+        source, archive = Path(folder) / "big.bin", Path(folder) / "big.zip"
+        make_random(source, int(gigabytes * (1 << 30)))
+        size = source.stat().st_size / MB
+        print(f"\nZip64: one entry of {size:.0f} MB")
+        steps = [("ours encrypt", [*ours, "encrypt", str(source), str(archive)])]
+        steps.append(("ours verify (password)", [*ours, "verify", str(archive), ""]))
+        if seven:
+            steps.append(("7z t our archive", [seven, "t", f"-p{PASSWORD}", str(archive)]))
+        for label, command in steps:
+            seconds, peak = measure(command)
+            print(f"{label:24} {seconds:8.2f} s {size / seconds:8.0f} MB/s {peak:8.1f} MB peak")
 
 
 def run(size_mb: int, with_pyzipper: bool) -> None:
@@ -133,12 +153,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mb", type=int, default=256)
     parser.add_argument("--pyzipper", action="store_true", help="also time pyzipper's writer")
+    parser.add_argument("--zip64-gb", type=float, help="also round-trip one file this large")
     parser.add_argument("--child", nargs=3, metavar=("OPERATION", "SOURCE", "TARGET"))
     arguments = parser.parse_args()
     if arguments.child:
         child(*arguments.child)
-    else:
-        run(arguments.size_mb, arguments.pyzipper)
+        return
+    run(arguments.size_mb, arguments.pyzipper)
+    if arguments.zip64_gb:
+        run_zip64(arguments.zip64_gb)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from typing import BinaryIO
 from .entry_names import COMPRESSED_EXTENSIONS
 from .zip_records import DEFLATED, STORED
 
-CHUNK_SIZE = 2 << 20
+CHUNK_SIZE = 1 << 20
 SAMPLE_SIZE = 1 << 20
 MIN_SAVING = 0.05  # a sample that shrinks by less than this is stored
 DEFAULT_LEVEL = 6

@@ -21,7 +21,7 @@ from .winzip_aes import MAC_SIZE, OVERHEAD, PV_SIZE, SALT_SIZE, WinZipCtr, deriv
 from .zip_directory import check_spans, locate, read_directory
 from .zip_records import DEFLATED, STORED
 
-CHUNK_SIZE = 2 << 20
+CHUNK_SIZE = 1 << 20
 _READ_AHEAD = 2
 
 

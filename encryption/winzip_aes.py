@@ -5,7 +5,6 @@ Source: WinZip "AES Encryption Information: Encryption Specification AE-1 and AE
 "Encryption" and "Authentication Code".
 """
 
-import functools
 import hashlib
 import hmac
 
@@ -84,7 +83,7 @@ class WinZipCtr:
             self._counter += count
             return _xor(data, self._ecb.update(counters))
         if not self._pairs:
-            self._pairs = bytearray(_pair_template())
+            self._pairs = _pair_template()
             self._pair_words = memoryview(self._pairs).cast("Q")
             self._out = bytearray(len(self._pairs) + 16)  # update_into wants a block of slack
             self._out_blocks = memoryview(self._out).cast("B", (len(self._out) // 16, 16))
@@ -105,13 +104,12 @@ class WinZipCtr:
         return self._out_blocks[1 : 2 * count : 2].tobytes()
 
 
-@functools.cache
-def _pair_template() -> bytes:
+def _pair_template() -> bytearray:
     """Counter blocks 0..2**16-1 (low two bytes, little-endian) each followed by a data slot."""
     pairs = bytearray(_WINDOW * _PAIR)
     pairs[0::_PAIR] = bytes(range(256)) * (_WINDOW // 256)
     pairs[1::_PAIR] = b"".join(bytes([high]) * 256 for high in range(256))
-    return bytes(pairs)
+    return pairs
 
 
 def _xor(left: memoryview | bytes, right: bytes) -> bytes:

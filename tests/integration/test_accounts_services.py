@@ -54,25 +54,43 @@ def test_disabled_account_cannot_log_in(make_user, clock):
 def test_password_change_twice_a_day_then_refused_until_tomorrow(make_user, clock):
     user = make_user("support")
     actor = actor_for(user, clock())
-    services.change_password(user, PASSWORD, "Premier-mot-de-passe-tres-long", actor=actor, now=clock())
-    services.change_password(user, "Premier-mot-de-passe-tres-long", "Second-mot-de-passe-bien-long",
-                             actor=actor, now=clock())
+    services.change_password(
+        user, PASSWORD, "Premier-mot-de-passe-tres-long", actor=actor, now=clock()
+    )
+    services.change_password(
+        user,
+        "Premier-mot-de-passe-tres-long",
+        "Second-mot-de-passe-bien-long",
+        actor=actor,
+        now=clock(),
+    )
     with pytest.raises(DomainError) as refused:
-        services.change_password(user, "Second-mot-de-passe-bien-long",
-                                 "Troisieme-mot-de-passe-refuse", actor=actor, now=clock())
+        services.change_password(
+            user,
+            "Second-mot-de-passe-bien-long",
+            "Troisieme-mot-de-passe-refuse",
+            actor=actor,
+            now=clock(),
+        )
     assert refused.value.code == "password_change_limit"
     db.session.rollback()
     clock.advance(days=1)
-    services.change_password(user, "Second-mot-de-passe-bien-long", "Troisieme-mot-de-passe-admis",
-                             actor=actor, now=clock())
+    services.change_password(
+        user,
+        "Second-mot-de-passe-bien-long",
+        "Troisieme-mot-de-passe-admis",
+        actor=actor,
+        now=clock(),
+    )
 
 
 def test_common_password_is_refused_and_nothing_changes(make_user, clock):
     user = make_user("support")
     old_hash = user.password_hash
     with pytest.raises(ValidationFailed) as err:
-        services.change_password(user, PASSWORD, "password1234", actor=actor_for(user, clock()),
-                                 now=clock())
+        services.change_password(
+            user, PASSWORD, "password1234", actor=actor_for(user, clock()), now=clock()
+        )
     assert "new_password" in err.value.fields
     db.session.rollback()
     assert db.session.get(User, user.id).password_hash == old_hash
@@ -82,8 +100,9 @@ def test_administrator_reset_is_not_limited_and_ends_sessions(make_user, clock):
     admin, user = make_user("admin"), make_user("support")
     version = user.session_version
     for n in range(3):
-        services.reset_password(user, f"Nouveau-mot-de-passe-{n}-solide", actor=actor_for(admin, clock()),
-                                now=clock())
+        services.reset_password(
+            user, f"Nouveau-mot-de-passe-{n}-solide", actor=actor_for(admin, clock()), now=clock()
+        )
     assert user.session_version == version + 3
 
 
@@ -97,7 +116,9 @@ def test_nobody_grants_themselves_a_role(make_user, clock):
 def test_admin_cannot_also_be_processor_dpo(make_user, clock):
     admin, other_admin = make_user("admin"), make_user("admin")
     with pytest.raises(DomainError, match="cumulés"):
-        services.grant_role(other_admin, "processor_dpo", actor=actor_for(admin, clock()), now=clock())
+        services.grant_role(
+            other_admin, "processor_dpo", actor=actor_for(admin, clock()), now=clock()
+        )
 
 
 def test_controller_dpo_manages_only_its_municipality(make_org, make_user, clock):
@@ -115,8 +136,13 @@ def test_controller_dpo_manages_only_its_municipality(make_org, make_user, clock
 def test_auditor_grant_is_one_controller_and_ends_by_itself(make_org, make_user, clock):
     town, other = make_org(), make_org()
     start = clock().date()
-    auditor = make_user("auditor", town, controller_id=town.id, valid_from_on=start,
-                        valid_until_on=start + timedelta(days=10))
+    auditor = make_user(
+        "auditor",
+        town,
+        controller_id=town.id,
+        valid_from_on=start,
+        valid_until_on=start + timedelta(days=10),
+    )
     actor = actor_for(auditor, clock())
     assert actor.roles == {"auditor"}
     assert visible_controller_ids(actor) == {town.id}

@@ -62,7 +62,9 @@ def test_a_changed_seal_breaks_the_chain(app, clock):
     services.seal(now=clock())
     write(2, clock)
     services.seal(now=clock())
-    db.session.execute(text("UPDATE journal_seal SET rows_digest = :d WHERE id = 1"), {"d": "0" * 64})
+    db.session.execute(
+        text("UPDATE journal_seal SET rows_digest = :d WHERE id = 1"), {"d": "0" * 64}
+    )
     db.session.commit()
     assert not services.verify().ok
 

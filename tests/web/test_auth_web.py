@@ -104,8 +104,10 @@ def test_expired_password_forces_a_change_after_login(client, make_user, clock):
 
 def test_password_change_page_shows_every_error_at_once(client, login_as, make_org):
     login_as("controller_dpo", make_org())
-    response = client.post("/account/password", data={
-        "current_password": "wrong", "new_password": "short", "confirm_password": "other"})
+    response = client.post(
+        "/account/password",
+        data={"current_password": "wrong", "new_password": "short", "confirm_password": "other"},
+    )
     body = response.get_data(as_text=True)
     assert response.status_code == 400
     for text in ("Mot de passe actuel incorrect", "au moins 12 caractères", "ne correspondent pas"):
@@ -151,8 +153,10 @@ def test_login_is_rate_limited_per_ip(app, tmp_path):
 
     limited = create_app({**app.config, "RATELIMIT_ENABLED": True, "INSTANCE_PATH": str(tmp_path)})
     client = limited.test_client()
-    statuses = [client.post("/login", data={"email": "x@y.fr", "password": "bad"}).status_code
-                for _ in range(21)]
+    statuses = [
+        client.post("/login", data={"email": "x@y.fr", "password": "bad"}).status_code
+        for _ in range(21)
+    ]
     assert statuses[-1] == 429 and 429 not in statuses[:20]
     assert "Trop de tentatives" in client.post("/login", data={}).get_data(as_text=True)
     with limited.app_context():

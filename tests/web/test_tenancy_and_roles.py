@@ -17,7 +17,9 @@ def test_a_municipality_user_gets_404_for_another_municipality(client, login_as,
     assert client.get(f"/organisations/{other.id}").status_code == 404
 
 
-def test_a_municipality_list_shows_only_itself_and_the_processor(client, login_as, towns, processor):
+def test_a_municipality_list_shows_only_itself_and_the_processor(
+    client, login_as, towns, processor
+):
     mine, other = towns
     login_as("instructor", mine)
     body = client.get("/organisations/").get_data(as_text=True)
@@ -67,8 +69,9 @@ def test_controller_dpo_journal_is_its_own_municipality_only(client, login_as, m
     assert outsider.email not in body
 
 
-def test_processor_dpo_reads_the_whole_journal_and_the_read_is_journaled(client, login_as, make_user,
-                                                                         towns):
+def test_processor_dpo_reads_the_whole_journal_and_the_read_is_journaled(
+    client, login_as, make_user, towns
+):
     outsider = make_user("instructor", towns[1])
     client.post("/login", data={"email": outsider.email, "password": "wrong"})
     login_as("processor_dpo")
@@ -77,8 +80,15 @@ def test_processor_dpo_reads_the_whole_journal_and_the_read_is_journaled(client,
 
 
 def test_pages_need_a_login(client, towns):
-    for path in ("/dashboard", "/organisations/", f"/organisations/{towns[0].id}", "/journal/",
-                 "/users/", "/account/password", "/account/tokens"):
+    for path in (
+        "/dashboard",
+        "/organisations/",
+        f"/organisations/{towns[0].id}",
+        "/journal/",
+        "/users/",
+        "/account/password",
+        "/account/tokens",
+    ):
         response = client.get(path)
         assert response.status_code == 302 and "/login" in response.location, path
 
@@ -89,15 +99,24 @@ def test_admin_creates_a_municipality_and_bad_input_changes_nothing(client, logi
 
     login_as("admin")
     before = db.session.scalar(db.select(db.func.count(Organisation.id)))
-    bad = client.post("/organisations/new", data={"name": "X", "siren": "123456789",
-                                                   "departement": "99", "objection_days": "0"})
+    bad = client.post(
+        "/organisations/new",
+        data={"name": "X", "siren": "123456789", "departement": "99", "objection_days": "0"},
+    )
     body = bad.get_data(as_text=True)
     assert bad.status_code == 400
-    for text in ("SIREN invalide", "Département inconnu", "Entre 2 et 200 caractères", "supérieur ou égal"):
+    for text in (
+        "SIREN invalide",
+        "Département inconnu",
+        "Entre 2 et 200 caractères",
+        "supérieur ou égal",
+    ):
         assert text in body
     assert db.session.scalar(db.select(db.func.count(Organisation.id))) == before
-    good = client.post("/organisations/new", data={"name": "Commune de Metz", "siren": "215704636",
-                                                    "departement": "57"})
+    good = client.post(
+        "/organisations/new",
+        data={"name": "Commune de Metz", "siren": "215704636", "departement": "57"},
+    )
     assert good.status_code == 302
     org = db.session.scalar(db.select(Organisation).where(Organisation.siren == "215704636"))
     assert org.calendar_code == "57" and org.objection_days == 7
@@ -105,17 +124,38 @@ def test_admin_creates_a_municipality_and_bad_input_changes_nothing(client, logi
 
 def test_controller_dpo_creates_a_colleague_but_not_a_processor_role(client, login_as, towns):
     login_as("controller_dpo", towns[0])
-    ok = client.post("/users/new", data={"email": "agent@ville-a.fr", "name": "Agent A",
-                                         "organisation_id": towns[0].id, "password": PASSWORD,
-                                         "role": "instructor"})
+    ok = client.post(
+        "/users/new",
+        data={
+            "email": "agent@ville-a.fr",
+            "name": "Agent A",
+            "organisation_id": towns[0].id,
+            "password": PASSWORD,
+            "role": "instructor",
+        },
+    )
     assert ok.status_code == 302
-    refused = client.post("/users/new", data={"email": "x@ville-a.fr", "name": "Agent X",
-                                              "organisation_id": towns[0].id, "password": PASSWORD,
-                                              "role": "support"})
+    refused = client.post(
+        "/users/new",
+        data={
+            "email": "x@ville-a.fr",
+            "name": "Agent X",
+            "organisation_id": towns[0].id,
+            "password": PASSWORD,
+            "role": "support",
+        },
+    )
     assert refused.status_code == 400
-    foreign = client.post("/users/new", data={"email": "y@ville-b.fr", "name": "Agent Y",
-                                              "organisation_id": towns[1].id, "password": PASSWORD,
-                                              "role": "instructor"})
+    foreign = client.post(
+        "/users/new",
+        data={
+            "email": "y@ville-b.fr",
+            "name": "Agent Y",
+            "organisation_id": towns[1].id,
+            "password": PASSWORD,
+            "role": "instructor",
+        },
+    )
     assert foreign.status_code == 400 and "Organisation inconnue" in foreign.get_data(as_text=True)
 
 
@@ -146,7 +186,10 @@ def test_api_foreign_municipality_is_404(api, make_user, towns):
 
 def test_api_create_organisation_refused_to_non_admin_and_validated(api, make_user):
     payload = {"name": "Commune de Colmar", "siren": "216800664", "departement": "68"}
-    assert api(make_user("processor_dpo")).post("/api/v1/organisations", json=payload).status_code == 403
+    assert (
+        api(make_user("processor_dpo")).post("/api/v1/organisations", json=payload).status_code
+        == 403
+    )
     admin = api(make_user("admin"))
     bad = admin.post("/api/v1/organisations", json={"name": "", "siren": "1"})
     assert bad.status_code == 400

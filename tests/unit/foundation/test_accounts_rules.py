@@ -2,18 +2,30 @@ from datetime import UTC, date, datetime, timedelta
 
 from rgpd_app.accounts import rules
 from rgpd_app.accounts.rules import (
-    ADMIN, AUDITOR, CONTROLLER_DPO, INSTRUCTOR, PROCESSOR_DPO, SECURITY_OFFICER, SUPPORT,
+    ADMIN,
+    AUDITOR,
+    CONTROLLER_DPO,
+    INSTRUCTOR,
+    PROCESSOR_DPO,
+    SECURITY_OFFICER,
+    SUPPORT,
 )  # fmt: skip
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
-def grant(role, *, granter_roles, same_person=False, granter_org=1, target_org=1,
-          target_is_processor=True):
+def grant(
+    role, *, granter_roles, same_person=False, granter_org=1, target_org=1, target_is_processor=True
+):
     return rules.grant_refusals(
-        granter_id=1, granter_roles=set(granter_roles), granter_org_id=granter_org,
-        granter_is_processor=granter_org == 1, target_id=1 if same_person else 2,
-        target_org_id=target_org, target_is_processor=target_is_processor, role=role,
+        granter_id=1,
+        granter_roles=set(granter_roles),
+        granter_org_id=granter_org,
+        granter_is_processor=granter_org == 1,
+        target_id=1 if same_person else 2,
+        target_org_id=target_org,
+        target_is_processor=target_is_processor,
+        role=role,
     )
 
 
@@ -72,28 +84,32 @@ def test_password_may_not_contain_the_login():
 
 def test_two_password_changes_per_calendar_day_then_refused():
     today = date(2026, 3, 2)
-    first = rules.password_change_allowance(changes_on=None, count=0, today=today, max_per_day=2,
-                                             by_admin=False)
-    third = rules.password_change_allowance(changes_on=today, count=2, today=today, max_per_day=2,
-                                            by_admin=False)
-    next_day = rules.password_change_allowance(changes_on=today, count=2,
-                                               today=today + timedelta(days=1), max_per_day=2,
-                                               by_admin=False)
+    first = rules.password_change_allowance(
+        changes_on=None, count=0, today=today, max_per_day=2, by_admin=False
+    )
+    third = rules.password_change_allowance(
+        changes_on=today, count=2, today=today, max_per_day=2, by_admin=False
+    )
+    next_day = rules.password_change_allowance(
+        changes_on=today, count=2, today=today + timedelta(days=1), max_per_day=2, by_admin=False
+    )
     assert first.allowed and not third.allowed and next_day.allowed
 
 
 def test_an_administrator_reset_is_not_limited():
     today = date(2026, 3, 2)
-    assert rules.password_change_allowance(changes_on=today, count=9, today=today, max_per_day=2,
-                                           by_admin=True).allowed
+    assert rules.password_change_allowance(
+        changes_on=today, count=9, today=today, max_per_day=2, by_admin=True
+    ).allowed
 
 
 def test_yearly_renewal_only_when_the_policy_asks():
     changed = NOW - timedelta(days=365)
     assert rules.password_expired(changed_at=changed, now=NOW, renewal_required=True)
     assert not rules.password_expired(changed_at=changed, now=NOW, renewal_required=False)
-    assert not rules.password_expired(changed_at=NOW - timedelta(days=364), now=NOW,
-                                      renewal_required=True)
+    assert not rules.password_expired(
+        changed_at=NOW - timedelta(days=364), now=NOW, renewal_required=True
+    )
 
 
 def test_fifth_failure_locks_for_fifteen_minutes():

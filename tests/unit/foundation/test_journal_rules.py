@@ -1,8 +1,18 @@
 from rgpd_app.journal import rules
 
-ROW = {"id": 1, "at": "2026-03-02T09:00:00+00:00", "user_id": 3, "user_email": "a@b.fr",
-       "organisation_id": 2, "action": "login.success", "object_type": "", "object_id": "",
-       "ip": "127.0.0.1", "user_agent": "ua", "details": "{}"}
+ROW = {
+    "id": 1,
+    "at": "2026-03-02T09:00:00+00:00",
+    "user_id": 3,
+    "user_email": "a@b.fr",
+    "organisation_id": 2,
+    "action": "login.success",
+    "object_type": "",
+    "object_id": "",
+    "ip": "127.0.0.1",
+    "user_agent": "ua",
+    "details": "{}",
+}
 
 
 def test_any_field_change_changes_the_row_hash():

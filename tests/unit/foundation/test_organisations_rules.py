@@ -13,7 +13,19 @@ def test_wrong_sirens_are_refused(siren):
     assert not siren_is_valid(siren)
 
 
-@pytest.mark.parametrize("code,ok", [("57", True), ("2A", True), ("974", True), ("20", False),
-                                     ("96", False), ("00", False), ("975", False), ("977", False), ("", False)])
+@pytest.mark.parametrize(
+    "code,ok",
+    [
+        ("57", True),
+        ("2A", True),
+        ("974", True),
+        ("20", False),
+        ("96", False),
+        ("00", False),
+        ("975", False),
+        ("977", False),
+        ("", False),
+    ],
+)
 def test_departement_codes(code, ok):
     assert departement_is_valid(code) is ok
