@@ -56,18 +56,39 @@ def make_random(path: Path, size: int) -> None:
             out.write(block[: size - start])
 
 
+# A forked child starts with its parent's resident pages and keeps that high-water mark across
+# exec, so each command runs under a small launcher that forks it and reports the child's own peak.
+_LAUNCHER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+os.write(int(sys.argv[1]), str(usage.ru_maxrss).encode())
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def measure(command: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS in MB of `command` run as a fresh child."""
+    """Wall seconds and peak RSS in MB of `command` run as a fresh grandchild."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
+    report_read, report_write = os.pipe()
     started = time.perf_counter()
-    child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
+    launcher = subprocess.Popen(
+        [sys.executable, "-S", "-c", _LAUNCHER, str(report_write), *command],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        pass_fds=(report_write,),
+    )
+    os.close(report_write)
+    _, error = launcher.communicate()
     elapsed = time.perf_counter() - started
-    error = child.stderr.read().decode(errors="replace")
-    child.stderr.close()
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{' '.join(command)} failed:\n{error}")
-    return elapsed, usage.ru_maxrss * 1024 / MB
+    with os.fdopen(report_read, "rb") as report:
+        peak_kb = report.read()
+    if launcher.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{error.decode(errors='replace')}")
+    return elapsed, int(peak_kb) * 1024 / MB
 
 
 def child(operation: str, source: str, target: str) -> None:

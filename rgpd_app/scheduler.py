@@ -77,7 +77,11 @@ class SingleWorkerLock:
 
     def release(self) -> None:
         if self.connection is not None:
-            self.connection.close()  # closing the session releases the lock
+            # The connection goes back to the pool, where the session (and a session lock)
+            # would live on: unlock explicitly.
+            self.connection.execute(text("SELECT pg_advisory_unlock_all()"))
+            self.connection.commit()
+            self.connection.close()
             self.connection = None
 
 

@@ -32,9 +32,10 @@ def create_organisation(
         errors["kind"] = ["Le sous-traitant existe déjà : il ne peut y en avoir qu'un."]
     if errors:
         raise ValidationFailed(errors)
-    org = Organisation(kind=PROCESSOR if is_processor else CONTROLLER, created_at=now, **data)
     if is_processor:
-        org.is_password_renewal_required = data.get("is_password_renewal_required", True) or True
+        # The processor's policy asks for a yearly password renewal (annex §1).
+        data["is_password_renewal_required"] = True
+    org = Organisation(kind=PROCESSOR if is_processor else CONTROLLER, created_at=now, **data)
     db.session.add(org)
     db.session.flush()
     record(
