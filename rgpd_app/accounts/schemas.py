@@ -37,8 +37,9 @@ class UserInput(GrantInput):
         # Checked here too so that the form shows the password's problems with every other error.
         if "password" in data:
             email = data.get("email", "")
-            problems = passwords.problems(data["password"], [email, email.split("@")[0],
-                                                             data.get("name", "")])
+            problems = passwords.problems(
+                data["password"], [email, email.split("@")[0], data.get("name", "")]
+            )
             if problems:
                 raise ValidationError(problems, "password")
 

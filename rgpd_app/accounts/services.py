@@ -14,6 +14,7 @@ from rgpd_app.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.journal.services import record
 from rgpd_app.organisations.models import Organisation
+from rgpd_app.paging import paginate
 from rgpd_app.tenancy import Actor, active_roles, actor_for, visible_controller_ids
 
 GENERIC_LOGIN_ERROR = "Identifiant ou mot de passe incorrect, ou compte temporairement verrouillé."
@@ -446,13 +447,10 @@ def list_users(*, actor: Actor, now: datetime, q: str = "", page: int = 1, per_p
     if q:
         like = f"%{q.lower()}%"
         stmt = stmt.where(func.lower(User.email).like(like) | func.lower(User.name).like(like))
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    users = db.session.scalars(
-        stmt.order_by(User.email).offset((page - 1) * per_page).limit(per_page)
-    ).all()
+    result = paginate(stmt, page=page, per_page=per_page, order_by=[User.email])
     record("user.list_read", now=now, actor=actor, details={"q": q, "page": page})
     db.session.commit()
-    return users, total
+    return result
 
 
 def get_user(user_id: int, *, actor: Actor, now: datetime) -> User:

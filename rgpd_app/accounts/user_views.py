@@ -45,11 +45,11 @@ def index():
     actor = current_actor()
     q = request.args.get("q", "").strip()
     page = page_arg()
-    users, total = services.list_users(actor=actor, now=clock.now(), q=q, page=page)
+    result = services.list_users(actor=actor, now=clock.now(), q=q, page=page)
     return render_template(
         "users/index.html",
-        users=users,
-        total=total,
+        users=result.items,
+        total=result.total,
         page=page,
         q=q,
         per_page=25,

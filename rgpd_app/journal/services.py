@@ -11,6 +11,7 @@ from rgpd_app.accounts import rules as roles
 from rgpd_app.extensions import db
 from rgpd_app.journal import rules
 from rgpd_app.journal.models import JournalEntry, JournalSeal
+from rgpd_app.paging import paginate
 from rgpd_app.tenancy import Actor, require
 
 
@@ -66,18 +67,6 @@ def _as_row(entry: JournalEntry) -> dict:
     }
 
 
-@dataclass(frozen=True)
-class JournalPage:
-    items: list
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
 def list_entries(*, actor: Actor, now: datetime, filters: dict, page: int = 1, per_page: int = 50):
     """Journal rows the actor may read, newest first; the reading itself is journaled."""
     require(actor, roles.PROCESSOR_DPO, roles.SECURITY_OFFICER, roles.CONTROLLER_DPO)
@@ -94,10 +83,7 @@ def list_entries(*, actor: Actor, now: datetime, filters: dict, page: int = 1, p
         stmt = stmt.where(JournalEntry.at >= filters["since"])
     if filters.get("until"):
         stmt = stmt.where(JournalEntry.at < filters["until"])
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = db.session.scalars(
-        stmt.order_by(JournalEntry.id.desc()).offset((page - 1) * per_page).limit(per_page)
-    ).all()
+    result = paginate(stmt, page=page, per_page=per_page, order_by=[JournalEntry.id.desc()])
     record(
         "journal.read",
         now=now,
@@ -105,7 +91,7 @@ def list_entries(*, actor: Actor, now: datetime, filters: dict, page: int = 1, p
         details={k: v for k, v in filters.items() if v} | {"page": page},
     )
     db.session.commit()
-    return JournalPage(list(rows), total or 0, page, per_page)
+    return result
 
 
 def seal(*, now: datetime, batch: int = 5000) -> JournalSeal | None:

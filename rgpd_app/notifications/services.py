@@ -3,12 +3,11 @@
 import json
 import logging
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 
 from rgpd_app import clock
 from rgpd_app.accounts import rules as roles
@@ -26,6 +25,7 @@ from rgpd_app.notifications.models import (
     WEBHOOK,
     OutboxMessage,
 )
+from rgpd_app.paging import Page, paginate
 from rgpd_app.scheduler import job
 from rgpd_app.tenancy import Actor, require
 
@@ -266,18 +266,6 @@ def retry_failed(message_id: int | str, *, actor: Actor | None, now: datetime) -
     return message
 
 
-@dataclass(frozen=True)
-class OutboxPage:
-    items: list
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
 def list_messages(
     *,
     actor: Actor | None,
@@ -285,16 +273,11 @@ def list_messages(
     states: tuple[str, ...] = (FAILED, PENDING, SENDING),
     page: int = 1,
     per_page: int = 50,
-) -> OutboxPage:
+) -> Page:
     """Messages in `states`, failed first, then by next attempt (administrators only)."""
     if actor is not None:
         require(actor, roles.ADMIN)
     stmt = select(OutboxMessage).where(OutboxMessage.state.in_(states))
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     failed_first = (OutboxMessage.state != FAILED).asc()
-    rows = db.session.scalars(
-        stmt.order_by(failed_first, OutboxMessage.next_attempt_at, OutboxMessage.id)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return OutboxPage(list(rows), total, page, per_page)
+    order = [failed_first, OutboxMessage.next_attempt_at, OutboxMessage.id]
+    return paginate(stmt, page=page, per_page=per_page, order_by=order)

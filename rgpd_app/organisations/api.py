@@ -17,7 +17,7 @@ def _int_arg(name: str, default: int, upper: int) -> int:
 @bp.get("")
 def index():
     page, per_page = _int_arg("page", 1, 10**6), _int_arg("per_page", 50, 200)
-    items, total = services.list_organisations(
+    result = services.list_organisations(
         actor=api_actor(),
         now=clock.now(),
         q=request.args.get("q", ""),
@@ -27,8 +27,8 @@ def index():
         per_page=per_page,
     )
     return {
-        "items": OrganisationSchema(many=True).dump(items),
-        "total": total,
+        "items": OrganisationSchema(many=True).dump(result.items),
+        "total": result.total,
         "page": page,
         "per_page": per_page,
     }

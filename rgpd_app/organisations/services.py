@@ -9,6 +9,7 @@ from rgpd_app.errors import NotFound, ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.journal.services import record
 from rgpd_app.organisations.models import CONTROLLER, PROCESSOR, Organisation
+from rgpd_app.paging import paginate
 from rgpd_app.tenancy import Actor, get_visible, require, visible_controller_ids
 
 
@@ -117,13 +118,12 @@ def list_organisations(
         "departement": Organisation.departement,
         "-name": Organisation.name.desc(),
     }
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    items = db.session.scalars(
-        stmt.order_by(order.get(sort, Organisation.name), Organisation.id)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return items, total
+    return paginate(
+        stmt,
+        page=page,
+        per_page=per_page,
+        order_by=[order.get(sort, Organisation.name), Organisation.id],
+    )
 
 
 def get_organisation(org_id: int, *, actor: Actor, now: datetime) -> Organisation:

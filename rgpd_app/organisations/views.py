@@ -19,13 +19,13 @@ def index():
     actor = current_actor()
     q, kind, sort = (request.args.get(k, "").strip() for k in ("q", "kind", "sort"))
     page = page_arg()
-    items, total = services.list_organisations(
+    result = services.list_organisations(
         actor=actor, now=clock.now(), q=q, kind=kind, sort=sort or "name", page=page
     )
     return render_template(
         "organisations/index.html",
-        items=items,
-        total=total,
+        items=result.items,
+        total=result.total,
         page=page,
         per_page=25,
         q=q,

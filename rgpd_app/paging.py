@@ -1,0 +1,28 @@
+"""One page of a query: what every list (pages and API) returns."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, select
+
+from rgpd_app.extensions import db
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def paginate(stmt: Select, *, page: int, per_page: int, order_by=()) -> Page:
+    """Run `stmt` for one page (1-based) and count the whole result."""
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    items = db.session.scalars(
+        stmt.order_by(*order_by).offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    return Page(list(items), total or 0, page, per_page)
