@@ -51,10 +51,10 @@ def calculator():
     ), (400 if errors else 200)
 
 
-def _echeances_page(feed_url: str | None = None):
-    actor, now = current_actor(), clock.now()
-    items = services.echeances_for(actor, now=now)
-    rows = [
+def echeance_rows(actor, now, limit: int | None = None) -> list[dict]:
+    """The actor's running clocks, most urgent first, ready for a template."""
+    items = services.echeances_for(actor, now=now)[:limit]
+    return [
         {
             "item": item,
             "deadline": rules.deadline_fr(item.deadline),
@@ -63,6 +63,11 @@ def _echeances_page(feed_url: str | None = None):
         }
         for item in items
     ]
+
+
+def _echeances_page(feed_url: str | None = None):
+    actor, now = current_actor(), clock.now()
+    rows = echeance_rows(actor, now)
     return render_template(
         "clocks/echeances.html",
         rows=rows,
