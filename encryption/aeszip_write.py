@@ -2,6 +2,7 @@
 
 import os
 import struct
+import tempfile
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -110,38 +111,40 @@ class AesZipWriter:
         self._sink.shutdown(cancel_futures=True)
         self._reader.shutdown(cancel_futures=True)
 
-    def _add(self, name: str, source: BinaryIO, size: int, when: tuple) -> WrittenEntry:
+    def _add(self, name: str, file: BinaryIO, expected: int, when: tuple) -> WrittenEntry:
         reason = unsafe_reason(name)
         if reason or name.endswith("/"):
             raise ValueError(f"Nom d'entrée refusé « {name} » : {reason or 'dossier'}.")
         if name in self._names:
             raise ValueError(f"Nom d'entrée en double « {name} ».")
         self._names.add(name)
+        source = _CountingReader(file)
         first = source.read(SAMPLE_SIZE)
         method = choose_method(name, first)
         raw_name, flags = encode_name(name)
         flags |= FLAG_ENCRYPTED
         offset = self._out.tell() - self._start
-        zip64 = self._force_zip64 or size + size // 512 + (1 << 20) > MAX32
-        extra = (build_zip64_extra(size, 0) if zip64 else b"") + build_aes_extra(method)
+        # Deflate may grow incompressible data a little; the header layout is fixed before writing.
+        zip64 = self._force_zip64 or expected + expected // 512 + (1 << 20) > MAX32
+        extra = (build_zip64_extra(expected, 0) if zip64 else b"") + build_aes_extra(method)
         stamp = dos_datetime(*when)
         header = LOCAL.pack(
             LOCAL_SIG, VERSION_AES, flags, AES_METHOD, *stamp, 0,
-            MAX32 if zip64 else 0, MAX32 if zip64 else size, len(raw_name), len(extra),
+            MAX32 if zip64 else 0, MAX32 if zip64 else expected, len(raw_name), len(extra),
         )  # fmt: skip
         self._out.write(header + raw_name + extra)
         written = self._encrypt(
             entry_data(first, source, method, self._level, (self._pool, self._reader))
         )
-        patch = self._out.tell()
+        size, patch = source.count, self._out.tell()  # the file may have changed since stat()
         if zip64:
             self._out.seek(self._start + offset + LOCAL.size + len(raw_name) + 4)
             self._out.write(struct.pack("<QQ", size, written))
-        elif written > MAX32:
-            raise ValueError(f"Entrée « {name} » trop grande sans Zip64.")
+        elif max(written, size) >= MAX32:
+            raise ValueError(f"L'entrée « {name} » a dépassé 4 Gio pendant l'écriture.")
         else:
             self._out.seek(self._start + offset + 18)
-            self._out.write(struct.pack("<I", written))
+            self._out.write(struct.pack("<II", written, size))
         self._out.seek(patch)
         self._records.append(_Record(raw_name, flags, method, stamp, (size, written, offset)))
         return WrittenEntry(name, size, written, method)
@@ -176,7 +179,7 @@ class AesZipWriter:
                     record.sizes,
                     mode=_FILE_MODE,
                     force_zip64=self._force_zip64,
-                )  # fmt: skip
+                )
             )
         here = self._out.tell() - self._start
         count, size = len(self._records), here - directory_offset
@@ -184,6 +187,19 @@ class AesZipWriter:
             build_end(count, size, directory_offset, here, force_zip64=self._force_zip64)
         )
         self._out.flush()
+
+
+class _CountingReader:
+    """A binary file that counts the bytes read from it."""
+
+    def __init__(self, file: BinaryIO) -> None:
+        self._file = file
+        self.count = 0
+
+    def read(self, size: int) -> bytes:
+        data = self._file.read(size)
+        self.count += len(data)
+        return data
 
 
 def _absorb(mac, out: BinaryIO, ciphertext: bytes) -> None:
@@ -202,14 +218,14 @@ def write_encrypted_zip(
 ) -> list[WrittenEntry]:
     """Write `sources` (paths or (path, entry name)) to an AES-256 zip replacing `destination`."""
     destination = Path(destination)
-    partial = destination.with_name(f".{destination.name}.{os.getpid()}.partial")
+    handle, partial = tempfile.mkstemp(dir=destination.parent, prefix=".zip-", suffix=".partial")
     entries = []
     try:
-        with partial.open("wb") as out, AesZipWriter(out, password, level=level) as writer:
+        with os.fdopen(handle, "wb") as out, AesZipWriter(out, password, level=level) as writer:
             for source in sources:
                 path, arcname = source if isinstance(source, tuple) else (source, None)
                 entries.append(writer.add_file(path, arcname, keep_name=keep_names))
         os.replace(partial, destination)
     finally:
-        partial.unlink(missing_ok=True)
+        Path(partial).unlink(missing_ok=True)
     return entries
