@@ -6,6 +6,7 @@ from datetime import datetime
 from flask import has_request_context, request
 from sqlalchemy import Select, select
 
+from deadlines import PARIS
 from rgpd_app.accounts import rules
 from rgpd_app.errors import Forbidden, NotFound
 from rgpd_app.extensions import db
@@ -39,7 +40,7 @@ class Actor:
 
 def active_roles(user, now: datetime) -> tuple[frozenset[str], frozenset[int]]:
     """Roles held at `now` (an auditor's grant ends by itself) and the auditor's controllers."""
-    today = now.date()
+    today = now.astimezone(PARIS).date()  # grant dates are French calendar days
     roles, audited = set(), set()
     for grant in user.grants:
         if grant.revoked_at is not None:

@@ -191,3 +191,21 @@ def test_totp_code_is_accepted_once(make_user, clock):
 def test_user_list_is_refused_to_support(make_user, clock):
     with pytest.raises(Forbidden):
         services.list_users(actor=actor_for(make_user("support"), clock()), now=clock())
+
+
+def test_auditor_grant_dates_are_paris_days(make_org, make_user, clock):
+    from datetime import UTC, datetime
+
+    town = make_org()
+    clock.set(datetime(2026, 6, 9, 12, 0, tzinfo=UTC))
+    auditor = make_user(
+        "auditor",
+        town,
+        controller_id=town.id,
+        valid_from_on=date(2026, 6, 10),
+        valid_until_on=date(2026, 6, 10),
+    )
+    clock.set(datetime(2026, 6, 9, 22, 30, tzinfo=UTC))  # already 10 June, 00:30 in Paris
+    assert actor_for(auditor, clock()).roles == {"auditor"}
+    clock.set(datetime(2026, 6, 10, 22, 30, tzinfo=UTC))  # 11 June in Paris: over
+    assert actor_for(auditor, clock()).roles == frozenset()
