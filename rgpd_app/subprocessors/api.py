@@ -1,0 +1,102 @@
+"""JSON API of the catalogue and of each municipality's sub-processors (/api/v1/subprocessors)."""
+
+from flask import request
+
+from rgpd_app import clock
+from rgpd_app.api_auth import api_actor, api_blueprint
+from rgpd_app.subprocessors import apidoc, services  # noqa: F401  (apidoc: OpenAPI paths)
+from rgpd_app.subprocessors.schemas import (
+    ChainInput,
+    MunicipalityRowSchema,
+    SubprocessorInput,
+    SubprocessorSchema,
+)
+from rgpd_app.validation import load
+
+bp = api_blueprint("subprocessors_api", __name__, "/subprocessors")
+
+
+def int_arg(name: str, default: int, upper: int) -> int:
+    value = request.args.get(name, str(default))
+    return min(upper, max(1, int(value))) if value.isdigit() else default
+
+
+def page_of(result, schema) -> dict:
+    return {
+        "items": schema.dump(result.items),
+        "total": result.total,
+        "page": result.page,
+        "per_page": result.per_page,
+    }
+
+
+@bp.get("")
+def index():
+    result = services.catalogue.list_subprocessors(
+        actor=api_actor(),
+        now=clock.now(),
+        q=request.args.get("q", ""),
+        page=int_arg("page", 1, 10**6),
+        per_page=int_arg("per_page", 50, 200),
+    )
+    return page_of(result, SubprocessorSchema(many=True))
+
+
+@bp.post("")
+def create():
+    services.catalogue.require_editor(api_actor())  # a refused role: 403 before any 400
+    data = load(SubprocessorInput(), request.get_json(silent=True))
+    sub = services.catalogue.create_subprocessor(data, actor=api_actor(), now=clock.now())
+    return SubprocessorSchema().dump(sub), 201
+
+
+@bp.get("/<int:sub_id>")
+def detail(sub_id: int):
+    sub = services.catalogue.get_subprocessor(sub_id, actor=api_actor(), now=clock.now())
+    body = SubprocessorSchema().dump(sub)
+    body["chain"] = [
+        {"depth": depth, "subprocessor_id": child.id, "legal_name": child.legal_name,
+         "relied_on_by_id": parent.id}
+        for depth, child, parent in services.catalogue.chain_of(sub.id)
+    ]  # fmt: skip
+    return body
+
+
+@bp.put("/<int:sub_id>")
+def update(sub_id: int):
+    services.catalogue.require_editor(api_actor())
+    data = load(SubprocessorInput(), request.get_json(silent=True))
+    sub = services.catalogue.update_subprocessor(sub_id, data, actor=api_actor(), now=clock.now())
+    return SubprocessorSchema().dump(sub)
+
+
+@bp.post("/<int:sub_id>/chain")
+def add_link(sub_id: int):
+    services.catalogue.require_editor(api_actor())
+    data = load(ChainInput(), request.get_json(silent=True))
+    sub = services.catalogue.add_chain_link(
+        sub_id, data["child_id"], actor=api_actor(), now=clock.now()
+    )
+    return SubprocessorSchema().dump(sub), 201
+
+
+@bp.delete("/<int:sub_id>/chain/<int:child_id>")
+def remove_link(sub_id: int, child_id: int):
+    services.catalogue.remove_chain_link(sub_id, child_id, actor=api_actor(), now=clock.now())
+    return "", 204
+
+
+@bp.get("/municipalities/<int:org_id>")
+def municipality(org_id: int):
+    org, rows = services.municipality.municipality_subprocessors(
+        org_id, actor=api_actor(), now=clock.now()
+    )
+    page, per_page = int_arg("page", 1, 10**6), int_arg("per_page", 100, 500)
+    chunk = rows[(page - 1) * per_page : page * per_page]
+    return {
+        "organisation_id": org.id,
+        "items": MunicipalityRowSchema(many=True).dump(chunk),
+        "total": len(rows),
+        "page": page,
+        "per_page": per_page,
+    }

@@ -1,0 +1,49 @@
+"""Running objection windows in "Mes échéances", for the processor's DPO and the town's DPO."""
+
+from datetime import datetime
+
+from flask import url_for
+from sqlalchemy import select
+
+from rgpd_app.accounts import rules as roles
+from rgpd_app.clocks.services import Echeance, echeance_from_deadline
+from rgpd_app.extensions import db
+from rgpd_app.subprocessors import notice_rules
+from rgpd_app.subprocessors.models import NoticeRecipient
+from rgpd_app.subprocessors.notice_text import notice_title
+from rgpd_app.subprocessors.windows import calendar_of
+from rgpd_app.tenancy import Actor, scope
+
+
+def window_echeances(actor: Actor, now: datetime) -> list[Echeance]:
+    """One échéance per open window the actor must watch (the processor's DPO: all of them;
+    a municipality's DPO: its own)."""
+    is_processor = actor.is_processor_staff and actor.has(roles.PROCESSOR_DPO)
+    if not (is_processor or actor.has(roles.CONTROLLER_DPO)):
+        return []
+    stmt = select(NoticeRecipient).where(
+        NoticeRecipient.state == notice_rules.OPEN, NoticeRecipient.window_ends_on.is_not(None)
+    )
+    stmt = scope(stmt, NoticeRecipient.organisation_id, actor).order_by(NoticeRecipient.id)
+    items = []
+    for recipient in db.session.scalars(stmt):
+        org = recipient.organisation
+        deadline = notice_rules.window(
+            recipient.received_on, org.objection_days, calendar_of(recipient)
+        )
+        items.append(
+            echeance_from_deadline(
+                deadline,
+                uid=f"subprocessor-notice-{recipient.id}-window-{deadline.deadline.isoformat()}",
+                kind="subprocessor-window",
+                title=f"Objection possible : {notice_title(recipient.notice)}",
+                organisation_name=org.name,
+                url=url_for(
+                    "subprocessor_notices.recipient",
+                    notice_id=recipient.notice_id,
+                    recipient_id=recipient.id,
+                ),
+                organisation_id=org.id,
+            )
+        )
+    return items

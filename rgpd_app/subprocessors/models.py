@@ -1,0 +1,123 @@
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from rgpd_app.dbtypes import UTCDateTime
+from rgpd_app.extensions import db
+from rgpd_app.organisations.models import Organisation
+
+# Who relies on whom (annex 4.4): a sub-processor (parent) uses a further one (child).
+subprocessor_chain = Table(
+    "subprocessor_chain",
+    db.metadata,
+    Column("parent_id", ForeignKey("subprocessor.id", ondelete="CASCADE"), primary_key=True),
+    Column("child_id", ForeignKey("subprocessor.id", ondelete="CASCADE"), primary_key=True),
+    CheckConstraint("parent_id <> child_id", name="ck_subprocessor_chain_not_self"),
+)
+
+
+class Subprocessor(db.Model):
+    """A sub-processor the processor uses (annex 4.4), with its contract and transfer terms."""
+
+    __tablename__ = "subprocessor"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    legal_name: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str] = mapped_column(String(2), default="FR")
+    contact: Mapped[str] = mapped_column(String(300), default="")
+    address: Mapped[str] = mapped_column(Text, default="")
+    # Derived on every save from `country` and `processing_countries` (the EEA list).
+    is_outside_eea: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # JSON text lists: ISO-2 codes where its data is processed; operation codes it performs.
+    processing_countries: Mapped[str] = mapped_column(Text, default="[]")
+    activities: Mapped[str] = mapped_column(Text, default="[]")
+    contract_start_on: Mapped[date | None]
+    contract_end_on: Mapped[date | None]
+    dpa_reference: Mapped[str] = mapped_column(String(300), default="")
+    dpa_valid_until_on: Mapped[date | None]
+    transfer_mechanism: Mapped[str] = mapped_column(String(20), default="")
+    transfer_documentation: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    relies_on: Mapped[list["Subprocessor"]] = relationship(
+        secondary=subprocessor_chain,
+        primaryjoin=lambda: Subprocessor.id == subprocessor_chain.c.parent_id,
+        secondaryjoin=lambda: Subprocessor.id == subprocessor_chain.c.child_id,
+        order_by=lambda: Subprocessor.legal_name,
+        lazy="selectin",
+    )
+
+    def __repr__(self) -> str:
+        return f"<Subprocessor {self.legal_name!r}>"
+
+
+DRAFT = "draft"
+SENT = "sent"
+
+
+class SubprocessorNotice(db.Model):
+    """An intended addition or replacement of a sub-processor, announced to municipalities."""
+
+    __tablename__ = "subprocessor_notice"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # addition | replacement
+    subprocessor_id: Mapped[int | None] = mapped_column(ForeignKey("subprocessor.id"), index=True)
+    replaced_id: Mapped[int | None] = mapped_column(ForeignKey("subprocessor.id"))
+    activities: Mapped[str] = mapped_column(Text, default="[]")
+    contract_start_on: Mapped[date | None]
+    contract_end_on: Mapped[date | None]
+    scope: Mapped[str] = mapped_column(String(20), default="all")  # all | activity
+    details: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(10), default=DRAFT, index=True)
+    # Frozen when sent: silence is never consent to a transfer outside the EU/EEA (annex 4.2).
+    is_transfer_outside_eea: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    subprocessor: Mapped[Subprocessor | None] = relationship(
+        foreign_keys=[subprocessor_id], lazy="joined"
+    )
+    replaced: Mapped[Subprocessor | None] = relationship(foreign_keys=[replaced_id], lazy="joined")
+    recipients: Mapped[list["NoticeRecipient"]] = relationship(
+        back_populates="notice", lazy="selectin", order_by="NoticeRecipient.id"
+    )
+
+
+class NoticeRecipient(db.Model):
+    """One municipality informed of a notice, with its own objection window (DESIGN §3)."""
+
+    __tablename__ = "subprocessor_notice_recipient"
+    __table_args__ = (UniqueConstraint("notice_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("subprocessor_notice.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    email_to: Mapped[str] = mapped_column(String(254), default="")
+    outbox_message_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_message.id"))
+    received_on: Mapped[date | None]
+    receipt_source: Mapped[str] = mapped_column(String(20), default="")  # mail_server | manual
+    receipt_proof: Mapped[str] = mapped_column(Text, default="")
+    window_ends_on: Mapped[date | None]
+    window_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    objected_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    objected_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    objection_reason: Mapped[str] = mapped_column(Text, default="")
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    approval_reference: Mapped[str] = mapped_column(String(300), default="")
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    outcome: Mapped[str] = mapped_column(String(30), default="")
+    outcome_note: Mapped[str] = mapped_column(Text, default="")
+    outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    outcome_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    notice: Mapped[SubprocessorNotice] = relationship(back_populates="recipients", lazy="joined")
+    organisation: Mapped[Organisation] = relationship(lazy="joined")

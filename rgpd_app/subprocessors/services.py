@@ -1,0 +1,32 @@
+"""Sub-processor use cases (annex 4.2, 4.4), the worker jobs and the "Mes échéances" provider.
+
+One module per concept: catalogue (entries and chain), municipality (what a town sees),
+notices (prepare and send), answers (objection, approval, receipt date, outcome), windows
+(each recipient's clock). Views, API and worker call them through here.
+"""
+
+from datetime import datetime
+
+from rgpd_app.clocks.services import provider
+from rgpd_app.scheduler import job
+from rgpd_app.subprocessors import answers, catalogue, echeances, municipality, notices, windows
+
+__all__ = ["answers", "catalogue", "municipality", "notices", "windows"]
+
+
+@job("subprocessors.start_windows")
+def start_windows(now: datetime) -> int:
+    return windows.start_windows(now)
+
+
+@job("subprocessors.reminders")
+def send_reminders(now: datetime) -> int:
+    return windows.send_reminders(now)
+
+
+@job("subprocessors.close_windows")
+def close_windows(now: datetime) -> int:
+    return windows.close_windows(now)
+
+
+provider("subprocessor_windows")(echeances.window_echeances)
