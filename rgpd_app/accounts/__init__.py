@@ -1,0 +1,1 @@
+"""Accounts, roles, two-factor authentication and API tokens (annex §1)."""

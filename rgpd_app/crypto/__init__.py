@@ -1,0 +1,1 @@
+"""Encryption in the application: AES-256 zip commands and encrypted database columns."""

@@ -1,0 +1,1 @@
+"""Encrypted file deposits exchanged with municipalities for an intervention (issue 8)."""

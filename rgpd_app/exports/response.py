@@ -1,0 +1,147 @@
+"""The Flask shell of the exports: pick the writer, stream or spool its bytes, set the headers."""
+
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
+from tempfile import SpooledTemporaryFile
+from typing import Any
+from urllib.parse import quote
+
+from flask import Response, current_app, request, stream_with_context
+from werkzeug.wsgi import wrap_file
+
+from rgpd_app import clock
+from rgpd_app.errors import ValidationFailed
+from rgpd_app.exports.ods import write_ods
+from rgpd_app.exports.pdf import TABLE_TEMPLATE, render_pdf, table_context
+from rgpd_app.exports.values import Column, paris_time
+from rgpd_app.exports.writers import csv_chunks, json_chunks, write_xlsx
+
+FORMATS = ("csv", "xlsx", "ods", "json", "pdf")
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "json": "application/json",
+    "pdf": "application/pdf",
+}
+# WeasyPrint takes ~16 CPU s and 360 MB for 1,000 rows (bench/exports.py): past this many
+# rows a PDF would outlast gunicorn's 30 s inside a request (DESIGN §5: the worker's job).
+PDF_MAX_ROWS = 500
+SPOOL_LIMIT = 4 * 1024 * 1024  # a bigger XLSX/ODS file goes to a temporary file on disk
+_STREAMED = {"csv": csv_chunks, "json": json_chunks}
+
+
+def export_response(
+    fmt: str,
+    *,
+    rows: Iterable[Any],
+    columns: Sequence[Column],
+    filename: str,
+    title: str,
+    pdf_template: str | None = None,
+    pdf_context: dict | None = None,
+    on_done: Callable[[int], None] | None = None,
+) -> Response:
+    """An attachment answer with `rows` in `fmt` ("csv", "xlsx", "ods", "json" or "pdf").
+
+    `filename` has no extension. CSV and JSON are streamed: `rows` (possibly a generator over
+    a large query) is read while the answer is sent, inside the request context, and `on_done`
+    is called with the row count just before the last chunk; if it raises (say the journal
+    entry cannot be written) the download ends incomplete. Other formats read all rows first
+    and call `on_done` before answering.
+
+    A PDF of more than `EXPORT_PDF_MAX_ROWS` rows (app config, default PDF_MAX_ROWS) is refused
+    on the "format" field. A PDF template receives `title`, `generated_at`, `columns`, `rows`
+    (the row objects), `table` (their display texts), `row_count`, `widths` and the keys of
+    `pdf_context`.
+
+    For flat memory over a large query, pass `db.session.scalars(stmt.execution_options(
+    yield_per=1000))`: PostgreSQL then reads through a server-side cursor.
+    """
+    fmt = check_format(fmt)
+    report = on_done or (lambda count: None)
+    if fmt in _STREAMED:
+        chunks = _reporting(_STREAMED[fmt], rows, columns, report)
+        response = Response(stream_with_context(chunks), content_type=MIMETYPES[fmt])
+    elif fmt == "pdf":
+        context = table_context(_at_most_pdf_rows(rows), columns)
+        context.update(title=title, generated_at=clock.now(), **(pdf_context or {}))
+        body = render_pdf(pdf_template or TABLE_TEMPLATE, **context)
+        report(context["row_count"])
+        response = Response(body, content_type=MIMETYPES[fmt])
+    else:
+        spool = SpooledTemporaryFile(max_size=SPOOL_LIMIT)  # closed by wrap_file
+        try:
+            if fmt == "xlsx":
+                count = write_xlsx(rows, columns, spool, title=title)
+            else:
+                created = paris_time(clock.now()).replace(tzinfo=None)
+                count = write_ods(rows, columns, spool, title=title, created_at=created)
+            report(count)
+        except BaseException:
+            spool.close()
+            raise
+        length = spool.tell()
+        spool.seek(0)
+        response = Response(
+            wrap_file(request.environ, spool), content_type=MIMETYPES[fmt], direct_passthrough=True
+        )
+        response.content_length = length
+    response.headers["Content-Disposition"] = content_disposition(f"{filename}.{fmt}")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def check_format(fmt: Any) -> str:
+    """The format name, lower-cased; an unknown one is refused with a French message."""
+    name = str(fmt or "").strip().lower()
+    if name not in FORMATS:
+        shown = str(fmt or "")[:20]
+        raise ValidationFailed({"format": [f"Format inconnu : {shown} ({', '.join(FORMATS)})."]})
+    return name
+
+
+def _at_most_pdf_rows(rows: Iterable[Any]) -> list[Any]:
+    """The rows, refused when too many for a PDF built inside a request (the rest is not read)."""
+    limit = current_app.config.get("EXPORT_PDF_MAX_ROWS", PDF_MAX_ROWS)
+    items = list(islice(rows, limit + 1))
+    if len(items) > limit:
+        message = (
+            f"Liste trop longue pour un PDF (plus de {limit} lignes) : "
+            "filtrez-la ou choisissez CSV, XLSX ou ODS."
+        )
+        raise ValidationFailed({"format": [message]})
+    return items
+
+
+def _reporting(writer, rows, columns, report: Callable[[int], None]) -> Iterator[bytes]:
+    """The writer's chunks, holding the last one back until `report(row_count)` has run."""
+    tally = 0
+
+    def counted():
+        nonlocal tally
+        for row in rows:
+            tally += 1
+            yield row
+
+    pending = None
+    for chunk in writer(counted(), columns):
+        if not chunk:
+            continue
+        if pending is not None:
+            yield pending
+        pending = chunk
+    report(tally)
+    if pending is not None:
+        yield pending
+
+
+def content_disposition(name: str) -> str:
+    """`attachment` with an ASCII `filename` and the exact UTF-8 name in `filename*` (RFC 6266)."""
+    name = "".join(c for c in name if c.isprintable() and c not in "/\\") or "export"
+    ascii_name = "".join(
+        c if c.isalnum() or c in "._- ()" else "_"
+        for c in unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    )
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"

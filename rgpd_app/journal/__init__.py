@@ -1,0 +1,1 @@
+"""The sealed journal of accesses and operations (annex §2)."""

@@ -1,0 +1,1 @@
+"""The outbox: e-mails and webhooks sent by the worker."""

@@ -1,0 +1,1 @@
+"""The processor and the municipalities it serves, with their contract parameters."""

@@ -1,0 +1,1 @@
+"""The processing register: Art. 30(2) per controller and the controllers' Art. 30(1) side."""

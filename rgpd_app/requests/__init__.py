@@ -1,0 +1,1 @@
+"""Data-subject requests: forwarding to the municipality and assistance (annex art. 3.3, 4.3)."""
