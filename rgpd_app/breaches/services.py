@@ -1,0 +1,68 @@
+"""Breach use cases, one module per concept; this module registers the worker jobs and the
+"Mes échéances" provider (it is imported at app start through the views)."""
+
+from rgpd_app.breaches import echeances  # noqa: F401  (registers the provider)
+from rgpd_app.breaches.cnil_form import cnil_form, cnil_form_pdf
+from rgpd_app.breaches.decisions import record_cnil_notification, record_decision
+from rgpd_app.breaches.notices import (
+    confirm_notice,
+    delivery,
+    get_notice,
+    letter_pdf,
+    list_notices,
+    record_acknowledgement,
+    record_letter,
+    sync_receptions,
+)
+from rgpd_app.breaches.recording import (
+    get_breach,
+    link_activities,
+    linked_activities,
+    list_breaches,
+    record_breach,
+    remove_municipality,
+    set_municipality,
+    suggested_organisation_ids,
+    update_breach,
+)
+from rgpd_app.breaches.register import journal_export, register_page, register_rows
+from rgpd_app.breaches.reminders import send_reminders
+from rgpd_app.scheduler import job
+
+__all__ = [
+    "cnil_form",
+    "cnil_form_pdf",
+    "confirm_notice",
+    "delivery",
+    "get_breach",
+    "get_notice",
+    "letter_pdf",
+    "link_activities",
+    "linked_activities",
+    "list_breaches",
+    "list_notices",
+    "journal_export",
+    "record_acknowledgement",
+    "record_breach",
+    "record_cnil_notification",
+    "record_decision",
+    "record_letter",
+    "register_page",
+    "register_rows",
+    "remove_municipality",
+    "send_reminders",
+    "set_municipality",
+    "suggested_organisation_ids",
+    "sync_receptions",
+    "update_breach",
+]
+
+
+@job("breaches.receptions")
+def _receptions_job(now):
+    return sync_receptions(now)
+
+
+@job("breaches.reminders")
+def _reminders_job(now):
+    return send_reminders(now)
