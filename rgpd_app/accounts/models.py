@@ -4,6 +4,7 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from rgpd_app.crypto.types import EncryptedText
 from rgpd_app.dbtypes import UTCDateTime
 from rgpd_app.extensions import db
 from rgpd_app.organisations.models import Organisation
@@ -23,7 +24,8 @@ class User(UserMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     is_enabled: Mapped[bool] = mapped_column(default=True)
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Sealed with the field keys (issue 8): unreadable in the database file and its backups.
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedText("user_account.totp_secret"))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     totp_last_step: Mapped[int | None]
     session_version: Mapped[int] = mapped_column(default=1)

@@ -103,17 +103,23 @@ def verify_totp(user: User, code: str, *, now: datetime) -> None:
     user.totp_last_step = step
 
 
-def new_totp_secret() -> str:
-    return pyotp.random_base32()
-
 
 def totp_uri(user: User, secret: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name="rgpd_app")
 
 
-def confirm_totp_enrolment(user: User, secret: str, code: str, *, now: datetime) -> None:
+def pending_totp_secret(user: User, *, now: datetime) -> str:
+    """The secret being enrolled: made once and kept (encrypted) in the database until confirmed,
+    never in the session cookie, which the browser can read."""
+    if user.totp_secret is None:
+        user.totp_secret = pyotp.random_base32()
+        record("account.totp_enrolment_started", now=now, user=user)
+        db.session.commit()
+    return user.totp_secret
+
+
+def confirm_totp_enrolment(user: User, code: str, *, now: datetime) -> None:
     """Enable two-factor authentication once the user proves the secret works."""
-    user.totp_secret = secret
     verify_totp(user, code, now=now)
     user.totp_enabled_at = now
     record("account.totp_enabled", now=now, user=user)

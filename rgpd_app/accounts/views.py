@@ -119,18 +119,16 @@ def enrol():
         return redirect(url_for("accounts.login"))
     if user.has_totp:
         return redirect(url_for("main.dashboard"))
-    secret = session.get("enrol_secret") or services.new_totp_secret()
-    session["enrol_secret"] = secret
+    secret = services.pending_totp_secret(user, now=clock.now())
     errors = {}
     if request.method == "POST":
         try:
             data = load(TotpInput(), request.form)
-            services.confirm_totp_enrolment(user, secret, data["code"], now=clock.now())
+            services.confirm_totp_enrolment(user, data["code"], now=clock.now())
         except DomainError as err:
             db.session.rollback()
             errors = err.fields or {"code": [err.message]}
         else:
-            session.pop("enrol_secret", None)
             if session.pop(PENDING, None):
                 return _finish_login(user)
             flash("La double authentification est activée.", "success")

@@ -171,3 +171,18 @@ def test_login_and_failures_are_journaled_with_ip_and_agent(client, make_user):
     entry = db.session.scalars(db.select(JournalEntry).order_by(JournalEntry.id.desc())).first()
     assert entry.action == "login.failed" and entry.ip == "127.0.0.1"
     assert entry.user_agent == "pytest-client"
+
+
+def test_the_enrolment_secret_never_travels_in_the_session_cookie(client, make_user):
+    import base64
+    import zlib
+
+    user = make_user("support")
+    login(client, user.email)
+    page = client.get("/login/enrol").get_data(as_text=True)
+    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page).group(1)
+    payload = client.get_cookie("session").value.lstrip(".").split(".")[0]
+    raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    decoded = zlib.decompress(raw) if client.get_cookie("session").value.startswith(".") else raw
+    assert secret.encode() not in decoded
+    assert client.get("/login/enrol").get_data(as_text=True).count(secret) == 1  # same secret again
