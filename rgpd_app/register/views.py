@@ -1,0 +1,246 @@
+"""The register's pages: list, detail, edit forms, statuses, tasks, history, copy-to-many."""
+
+from datetime import date
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from rgpd_app import clock
+from rgpd_app.errors import DomainError, ValidationFailed
+from rgpd_app.extensions import db
+from rgpd_app.register import copying, countries, forms, history, listing, services
+from rgpd_app.register.access import EDITORS, KEEPER, READERS, can_edit_processor_side
+from rgpd_app.register.api import filters_from, version_row
+from rgpd_app.register.choices import (
+    LEGAL_BASES,
+    MEASURE_FAMILIES,
+    OPERATIONS,
+    RETENTION_UNITS,
+    SAFEGUARDS,
+    STATUSES,
+    TASK_KINDS,
+    VERSION_ACTIONS,
+)
+from rgpd_app.register.entries import snapshot
+from rgpd_app.register.rules import FIELD_LABELS, TRANSFER_STATUSES, retention_text
+from rgpd_app.register.schemas import CopyInput
+from rgpd_app.validation import load
+from rgpd_app.web import current_actor, page_arg, roles_required
+
+bp = Blueprint("register", __name__, url_prefix="/register")
+
+LABELS = {
+    "statuses": STATUSES,
+    "operations": OPERATIONS,
+    "families": MEASURE_FAMILIES,
+    "legal_bases": LEGAL_BASES,
+    "safeguards": SAFEGUARDS,
+    "units": RETENTION_UNITS,
+    "transfer_statuses": TRANSFER_STATUSES,
+    "task_kinds": TASK_KINDS,
+    "actions": VERSION_ACTIONS,
+    "fields": FIELD_LABELS,
+}
+
+
+def _day_arg(name: str) -> date | None:
+    value = request.args.get(name, "")
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as err:
+        raise ValidationFailed({name: ["Date invalide (format AAAA-MM-JJ)."]}) from err
+
+
+@bp.get("/")
+@roles_required(*READERS)
+def index():
+    actor, now, page = current_actor(), clock.now(), page_arg()
+    filters = filters_from(request.args)
+    on = _day_arg("on")
+    if on is not None:
+        result = history.register_as_of(
+            on, actor=actor, now=now, controller_id=filters.controller_id, page=page
+        )
+    else:
+        result = listing.list_activities(filters, actor=actor, now=now, page=page)
+    return render_template(
+        "register/index.html",
+        result=result,
+        filters=filters,
+        on=on,
+        controllers=listing.controller_choices(actor=actor) if actor.is_processor_staff else [],
+        can_create=actor.has(*EDITORS),
+        labels=LABELS,
+    )
+
+
+def _form_page(raw, errors, *, activity=None, status=200):
+    actor = current_actor()
+    extra = {k: int(v) for k, v in request.form.items() if k.startswith("extra.") if v.isdigit()}
+    extra = {k.removeprefix("extra."): v for k, v in extra.items()}
+    added = request.form.get("add")
+    if added in forms.ROW_FIELDS:
+        extra[added] = extra.get(added, 1) + 1
+    return render_template(
+        "register/form.html",
+        form=forms.with_blank_rows(raw, extra),
+        extra=extra,
+        errors=errors,
+        activity=activity,
+        entry=snapshot(activity) if activity is not None else None,
+        processor_side=can_edit_processor_side(actor),
+        controller_side=True,
+        controllers=listing.controller_choices(actor=actor),
+        subprocessors=listing.subprocessor_choices(),
+        countries=countries.choices_outside_eea(),
+        labels=LABELS,
+    ), status
+
+
+def _save(raw, activity=None):
+    actor = current_actor()
+    data = forms.payload(
+        raw,
+        controller_side=True,
+        processor_side=can_edit_processor_side(actor),
+        new=activity is None,
+    )
+    data = services.validated(
+        data,
+        actor=actor,
+        activity_id=activity.id if activity is not None else None,
+        now=clock.now(),
+    )
+    if activity is None:
+        return services.create_activity(data, actor=actor, now=clock.now())
+    return services.update_activity(activity.id, data, actor=actor, now=clock.now())
+
+
+def _post(activity=None):
+    raw = forms.form_from_request(request.form)
+    if request.form.get("add"):
+        return _form_page(raw, {}, activity=activity)
+    try:
+        saved = _save(raw, activity)
+    except DomainError as err:
+        if err.status in (403, 404):
+            raise
+        db.session.rollback()
+        errors = err.fields or {"_form": [err.message]}
+        return _form_page(raw, errors, activity=activity, status=err.status)
+    flash("Le traitement a été enregistré.", "success")
+    return redirect(url_for("register.detail", activity_id=saved.id))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def new():
+    if request.method == "POST":
+        return _post()
+    raw = forms.form_from_entry({})
+    return _form_page(raw, {})
+
+
+@bp.get("/<int:activity_id>")
+@roles_required(*READERS)
+def detail(activity_id: int):
+    actor = current_actor()
+    described = services.get_activity(activity_id, actor=actor, now=clock.now())
+    return render_template(
+        "register/detail.html",
+        d=described,
+        e=described.entry,
+        can_edit=actor.has(*EDITORS) and described.activity.status != "archived",
+        is_keeper=actor.has(KEEPER),
+        labels=LABELS,
+        retention_text=retention_text,
+    )
+
+
+@bp.route("/<int:activity_id>/edit", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def edit(activity_id: int):
+    actor = current_actor()
+    activity = services.get_activity(activity_id, actor=actor, now=clock.now()).activity
+    if request.method == "POST":
+        return _post(activity)
+    return _form_page(forms.form_from_entry(snapshot(activity)), {}, activity=activity)
+
+
+@bp.post("/<int:activity_id>/status")
+@roles_required(KEEPER)
+def status(activity_id: int):
+    version = request.form.get("version", "")
+    try:
+        services.change_status(
+            activity_id,
+            request.form.get("status", ""),
+            actor=current_actor(),
+            now=clock.now(),
+            version=int(version) if version.isdigit() else None,
+        )
+    except DomainError as err:
+        if err.status not in (400, 409):
+            raise
+        db.session.rollback()
+        for message in err.fields.get("_schema") or [err.message]:
+            flash(message, "error")
+    else:
+        flash("Le statut a été changé.", "success")
+    return redirect(url_for("register.detail", activity_id=activity_id))
+
+
+@bp.post("/tasks/<int:task_id>/done")
+@roles_required(KEEPER)
+def task_done(task_id: int):
+    task = services.complete_task(task_id, actor=current_actor(), now=clock.now())
+    flash("La tâche est faite.", "success")
+    return redirect(url_for("register.detail", activity_id=task.activity_id))
+
+
+@bp.get("/<int:activity_id>/history")
+@roles_required(*READERS)
+def versions(activity_id: int):
+    actor, now = current_actor(), clock.now()
+    on = _day_arg("on")
+    activity, result = history.list_history(activity_id, actor=actor, now=now, page=page_arg())
+    past = history.as_of(activity_id, on, actor=actor, now=now) if on else None
+    return render_template(
+        "register/history.html",
+        activity=activity,
+        result=result,
+        rows=[version_row(v) | {"at": v.changed_at} for v in result.items],
+        on=on,
+        past=past,
+        labels=LABELS,
+        retention_text=retention_text,
+    )
+
+
+@bp.route("/<int:activity_id>/copy", methods=["GET", "POST"])
+@roles_required(KEEPER)
+def copy(activity_id: int):
+    actor = current_actor()
+    source = services.get_activity(activity_id, actor=actor, now=clock.now()).activity
+    errors, chosen = {}, []
+    if request.method == "POST":
+        chosen = request.form.getlist("controller_ids")
+        try:
+            data = load(CopyInput(), request.form)
+            made = copying.copy_to_many(
+                source.id, data["controller_ids"], actor=actor, now=clock.now()
+            )
+        except DomainError as err:
+            db.session.rollback()
+            errors = err.fields or {"_form": [err.message]}
+        else:
+            flash(f"{len(made)} copie(s) créée(s), chacune en brouillon.", "success")
+            return redirect(url_for("register.index", q=source.name))
+    return render_template(
+        "register/copy.html",
+        source=source,
+        controllers=listing.controller_choices(actor=actor),
+        chosen=chosen,
+        errors=errors,
+    ), (400 if errors else 200)
