@@ -12,12 +12,16 @@ $(BIN)/python:
 
 install: $(BIN)/python
 	$(BIN)/pip install --quiet -e .
+	$(BIN)/pybabel -q compile -d rgpd_app/translations
 
 install-dev: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pybabel -q compile -d rgpd_app/translations
 
+# After the schema, seal any value still stored in clear in an encrypted column (idempotent).
 migrate: install
 	$(BIN)/flask db upgrade
+	$(BIN)/flask rgpd keys reencrypt
 
 # Installs, migrates the SQLite database under instance/, loads the demo data the first time
 # (passwords are printed once), then runs the worker and the web server on 127.0.0.1:5000.

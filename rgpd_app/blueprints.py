@@ -6,14 +6,33 @@ def register_blueprints(app) -> None:
     from rgpd_app.accounts import api as accounts_api
     from rgpd_app.accounts import user_views
     from rgpd_app.accounts import views as accounts_views
+    from rgpd_app.audits import action_views as audit_actions
+    from rgpd_app.audits import api as audits_api
+    from rgpd_app.audits import views as audits_views
+    from rgpd_app.breaches import api as breaches_api
+    from rgpd_app.breaches import notice_views as breach_notice_views
+    from rgpd_app.breaches import views as breaches_views
     from rgpd_app.clocks import api as clocks_api
     from rgpd_app.clocks import views as clocks_views
+    from rgpd_app.deposits import api as deposits_api
+    from rgpd_app.deposits import views as deposits_views
+    from rgpd_app.instructions import api as instructions_api
+    from rgpd_app.instructions import views as instructions_views
     from rgpd_app.journal import api as journal_api
     from rgpd_app.journal import views as journal_views
     from rgpd_app.notifications import api as notifications_api
     from rgpd_app.notifications import views as notifications_views
     from rgpd_app.organisations import api as organisations_api
     from rgpd_app.organisations import views as organisations_views
+    from rgpd_app.register import api as register_api
+    from rgpd_app.register import file_views as register_file_views
+    from rgpd_app.register import views as register_views
+    from rgpd_app.requests import api as requests_api
+    from rgpd_app.requests import views as requests_views
+    from rgpd_app.subprocessors import api as subprocessors_api
+    from rgpd_app.subprocessors import notice_api as subprocessor_notices_api
+    from rgpd_app.subprocessors import notice_views as subprocessor_notices_views
+    from rgpd_app.subprocessors import views as subprocessors_views
     from rgpd_app.web import init_idle_expiry
 
     for module in (
@@ -21,6 +40,14 @@ def register_blueprints(app) -> None:
         accounts_api, organisations_api, journal_api, openapi,
         notifications_views, notifications_api,
         clocks_views, clocks_api,
+        deposits_views, deposits_api,
+        register_views, register_file_views, register_api,
+        audits_views, audit_actions, audits_api,
+        instructions_views, instructions_api,
+        requests_views, requests_api,
+        breaches_views, breach_notice_views, breaches_api,
+        subprocessors_views, subprocessor_notices_views,
+        subprocessors_api, subprocessor_notices_api,
     ):  # fmt: skip
         app.register_blueprint(module.bp)
     init_idle_expiry(app)

@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from rgpd_app import clock
 from rgpd_app.accounts import rules, services
 from rgpd_app.clocks.cli import deadline as deadline_cli
+from rgpd_app.crypto.cli import keys_cli, zip_cli
 from rgpd_app.errors import DomainError
 from rgpd_app.extensions import db
 from rgpd_app.notifications.cli import outbox_cli
@@ -24,6 +25,8 @@ journal_cli = AppGroup("journal", help="Journal : scellement, vérification, pur
 rgpd.add_command(journal_cli)
 rgpd.add_command(deadline_cli)
 rgpd.add_command(outbox_cli)
+rgpd.add_command(zip_cli)
+rgpd.add_command(keys_cli)
 
 
 def _fail(err: DomainError):

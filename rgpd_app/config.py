@@ -81,6 +81,31 @@ def load(app, test_config=None) -> None:
         ),
         STORAGE_ROOT=os.environ.get("RGPD_STORAGE_ROOT", str(instance / "storage")),
         FORCE_HTTPS=_bool("RGPD_FORCE_HTTPS", False),
+        # Annex 2.1: categories the processor's policy prohibits, "name|synonym;name2|…".
+        PROHIBITED_CATEGORIES=os.environ.get(
+            "RGPD_PROHIBITED_CATEGORIES",
+            "origine ethnique|origine raciale|ethnie;opinions politiques|opinion politique;"
+            "opinions philosophiques|opinion philosophique|convictions philosophiques;"
+            "opinions religieuses|opinion religieuse|convictions religieuses|religion;"
+            "appartenance syndicale|syndicat|syndicale;santé|sante|médical|médicale|maladie;"
+            "orientation sexuelle|vie sexuelle",
+        ),
+        RGPD_AUDIT_COMPETITORS=os.environ.get("RGPD_AUDIT_COMPETITORS", ""),
+        # Field encryption keys: JSON in RGPD_FIELD_KEYS, else a 0600 file created on first use.
+        FIELD_KEYS=os.environ.get("RGPD_FIELD_KEYS", ""),
+        FIELD_KEYS_FILE=os.environ.get("RGPD_FIELD_KEYS_FILE", str(instance / "field_keys.json")),
+        # Deposits (issue 8): upload ceiling, FTP server (FTPS by default), retention flag.
+        MAX_CONTENT_LENGTH=int(os.environ.get("RGPD_MAX_UPLOAD_MB", "2048")) * 1024 * 1024,
+        DEPOSIT_MAX_DAYS=int(os.environ.get("RGPD_DEPOSIT_MAX_DAYS", "30")),
+        FTP_HOST=os.environ.get("RGPD_FTP_HOST", ""),
+        FTP_PORT=int(os.environ.get("RGPD_FTP_PORT", "21")),
+        FTP_USER=os.environ.get("RGPD_FTP_USER", ""),
+        FTP_PASSWORD=os.environ.get("RGPD_FTP_PASSWORD", ""),
+        FTP_INBOX=os.environ.get("RGPD_FTP_INBOX", "/depot"),
+        FTP_OUTBOX=os.environ.get("RGPD_FTP_OUTBOX", "/retrait"),
+        FTP_TLS=_bool("RGPD_FTP_TLS", True),
+        FTP_CAFILE=os.environ.get("RGPD_FTP_CAFILE", ""),  # empty: the system's CAs
+        FTP_TIMEOUT_SECONDS=int(os.environ.get("RGPD_FTP_TIMEOUT_SECONDS", "30")),
     )
     if test_config:
         app.config.update(test_config)

@@ -21,6 +21,13 @@ PG_DB = f"rgpd_test_{os.getpid()}"  # one database per test process: parallel ru
 passwords._hasher = argon2.PasswordHasher.from_parameters(argon2.profiles.CHEAPEST)
 passwords._DUMMY_HASH = passwords._hasher.hash("dummy")
 
+pytest_plugins = [  # shared domain fixtures
+    "tests.audit_support",
+    "tests.instructions_support",
+    "tests.requests_support",
+    "tests.subprocessor_support",
+]
+
 PASSWORD = "Vaste-plaine-sous-la-neige-42"
 USER_AGENT = "pytest-client"
 

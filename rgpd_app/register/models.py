@@ -83,8 +83,8 @@ class Purpose(db.Model):
     )
     position: Mapped[int] = mapped_column(default=0)
     label: Mapped[str] = mapped_column(String(500))
-    # The controller's written instruction it comes from (instructions issue adds the FK).
-    instruction_id: Mapped[int | None]
+    # The controller's written instruction it comes from (annex 1.2).
+    instruction_id: Mapped[int | None] = mapped_column(ForeignKey("instruction.id"), index=True)
 
 
 class DataCategory(db.Model):

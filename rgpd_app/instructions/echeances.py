@@ -1,0 +1,46 @@
+"""Instructions in "Mes échéances": the day each one the processor must carry out takes effect."""
+
+from datetime import datetime
+
+from flask import url_for
+from sqlalchemy import select
+
+from deadlines import format_day_fr
+from deadlines.periods import end_of_day_utc
+from rgpd_app.accounts import rules as roles
+from rgpd_app.clocks.services import Echeance
+from rgpd_app.extensions import db
+from rgpd_app.instructions import rules
+from rgpd_app.instructions.models import Instruction
+from rgpd_app.tenancy import Actor
+
+_TO_CARRY_OUT = (rules.GIVEN, rules.ACKNOWLEDGED, rules.CONFIRMED)
+
+
+def instruction_echeances(actor: Actor, now: datetime) -> list[Echeance]:
+    """For the processor's DPO: instructions not yet applied, due on their effective day."""
+    if not (actor.is_processor_staff and actor.has(roles.PROCESSOR_DPO)):
+        return []
+    stmt = select(Instruction).where(Instruction.state.in_(_TO_CARRY_OUT))
+    items = []
+    for item in db.session.scalars(stmt.order_by(Instruction.id)):
+        if item.superseded_by is not None:
+            continue
+        items.append(
+            Echeance(
+                uid=f"instruction-{item.id}-effective",
+                kind="instruction-effective",
+                title=f"Instruction {item.reference} : prise d'effet — {item.subject[:80]}",
+                organisation_name=item.organisation.name,
+                due_at=end_of_day_utc(item.effective_on),
+                deadline=item.effective_on,
+                steps=(
+                    f"Prise d'effet fixée par la collectivité au "
+                    f"{format_day_fr(item.effective_on)}.",
+                    f"État : {rules.STATE_LABELS[item.state]}.",
+                ),
+                url=url_for("instructions.detail", instruction_id=item.id),
+                organisation_id=item.organisation_id,
+            )
+        )
+    return items

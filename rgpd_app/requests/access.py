@@ -1,0 +1,75 @@
+"""Loading requests within the actor's reach, and journaling each step."""
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from rgpd_app.errors import Conflict, DomainError, Forbidden
+from rgpd_app.extensions import db
+from rgpd_app.journal.services import record
+from rgpd_app.paging import Page, paginate
+from rgpd_app.requests import rules
+from rgpd_app.requests.models import SubjectRequest
+from rgpd_app.tenancy import Actor, get_visible, require, scope
+
+OBJECT_TYPE = "subject_request"
+
+
+class RequestRefused(DomainError):
+    code = "request_refused"
+
+
+def refuse(found: rules.Refusal, *, conflict: bool = True) -> DomainError:
+    if conflict:
+        return Conflict(found.message, code=found.code)
+    return RequestRefused(found.message, code=found.code, fields={found.field: [found.message]})
+
+
+def get_request(request_id: int, *, actor: Actor, roles=rules.READERS) -> SubjectRequest:
+    """403 for a role without access, 404 for a request of a municipality not visible."""
+    require(actor, *roles)
+    return get_visible(SubjectRequest, request_id, actor)
+
+
+def require_processor(actor: Actor, roles) -> None:
+    require(actor, *roles)
+    if not actor.is_processor_staff:
+        raise Forbidden()
+
+
+def require_municipality(actor: Actor, roles) -> None:
+    require(actor, *roles)
+    if actor.user.organisation.is_processor:
+        raise Forbidden()
+
+
+def journal_step(item: SubjectRequest, step: str, *, actor: Actor | None, now: datetime, **details):
+    if item.id is None:
+        db.session.flush()
+    record(
+        f"requests.{step}",
+        now=now,
+        actor=actor,
+        organisation_id=item.organisation_id,
+        object_type=OBJECT_TYPE,
+        object_id=item.id,
+        details={"reference": item.reference, "state": item.state, **details},
+    )
+
+
+def requests_query(actor: Actor, filters: dict | None = None):
+    require(actor, *rules.READERS)
+    filters = filters or {}
+    stmt = scope(select(SubjectRequest), SubjectRequest.organisation_id, actor)
+    for name in ("state", "kind", "origin", "organisation_id"):
+        if filters.get(name):
+            stmt = stmt.where(getattr(SubjectRequest, name) == filters[name])
+    return stmt
+
+
+def list_requests(
+    *, actor: Actor, now: datetime, filters: dict | None = None, page: int = 1, per_page: int = 25
+) -> Page:
+    """Requests the actor may see, newest first (no identity: nothing to journal)."""
+    order = (SubjectRequest.received_at.desc(), SubjectRequest.id.desc())
+    return paginate(requests_query(actor, filters), page=page, per_page=per_page, order_by=order)

@@ -1,0 +1,35 @@
+"""The time spent helping with a request, as a billing statement (annex art. 4.3)."""
+
+from datetime import datetime
+
+from rgpd_app.exports import Column
+from rgpd_app.extensions import db
+from rgpd_app.requests import rules
+from rgpd_app.requests.access import get_request, journal_step
+from rgpd_app.requests.assistance import billing_rows
+from rgpd_app.tenancy import Actor
+
+READERS = (*rules.IDENTITY_READERS,)  # the two DPOs: the processor bills, the municipality pays
+COLUMNS = [
+    Column("worked_on", "Date"),
+    Column("person", "Intervenant"),
+    Column("description", "Travail effectué"),
+    Column("minutes", "Minutes"),
+]
+
+
+def statement(request_id: int, *, actor: Actor, now: datetime, fmt: str = ""):
+    """The request and its time entries; each export is journaled."""
+    item = get_request(request_id, actor=actor, roles=READERS)
+    rows = billing_rows(item)
+    journal_step(
+        item,
+        "billing_exported",
+        actor=actor,
+        now=now,
+        format=fmt,
+        rows=len(rows),
+        total_minutes=sum(r["minutes"] for r in rows),
+    )
+    db.session.commit()
+    return item, rows

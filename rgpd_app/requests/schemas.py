@@ -1,0 +1,135 @@
+from marshmallow import Schema, ValidationError, fields, validate
+
+from deadlines import DeadlineError, parse_instant
+from rgpd_app.requests import rules
+from rgpd_app.validation import Input
+
+_kind = validate.OneOf(list(rules.KINDS))
+_retention = validate.Range(min=1, max=120)
+
+
+class ParisInstant(fields.Field):
+    """ISO 8601 instant; without an offset it is Paris wall time (DST gaps and folds refused)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return parse_instant(str(value), field=attr or "instant")
+        except DeadlineError as err:
+            raise ValidationError(err.message) from None
+
+
+class RecordInput(Input):
+    organisation_id = fields.Integer(required=True)
+    kind = fields.String(required=True, validate=_kind)
+    channel = fields.String(required=True, validate=validate.OneOf(list(rules.CHANNELS)))
+    received_at = ParisInstant(load_default=None)
+    requester_identity = fields.String(required=True, validate=validate.Length(min=2, max=2000))
+    details = fields.String(load_default="", validate=validate.Length(max=20000))
+
+
+class AssistanceInput(Input):
+    request_id = fields.Integer(load_default=None)
+    kind = fields.String(load_default=None, validate=_kind)
+    channel = fields.String(load_default="", validate=validate.OneOf(["", *rules.CHANNELS]))
+    requester_identity = fields.String(load_default=None, validate=validate.Length(min=2, max=2000))
+    details = fields.String(load_default="", validate=validate.Length(max=20000))
+    controller_received_on = fields.Date(load_default=None)
+    question = fields.String(required=True, validate=validate.Length(min=3, max=10000))
+    retention_months = fields.Integer(load_default=None, validate=_retention)
+
+
+class ExtensionInput(Input):
+    # Not "required": the contract rule names the missing reason (400 on the field `reason`).
+    reason = fields.String(
+        load_default=None, validate=validate.OneOf(list(rules.EXTENSION_REASONS))
+    )
+    note = fields.String(load_default="", validate=validate.Length(max=5000))
+
+
+class ControllerExtensionInput(Input):
+    reason = fields.String(required=True, validate=validate.Length(min=3, max=5000))
+
+
+class TimeEntryInput(Input):
+    worked_on = fields.Date(required=True)
+    minutes = fields.Integer(
+        required=True, validate=validate.Range(min=1, max=rules.MAX_MINUTES_PER_ENTRY)
+    )
+    description = fields.String(required=True, validate=validate.Length(min=2, max=2000))
+
+
+class OutcomeInput(Input):
+    outcome = fields.String(required=True, validate=validate.OneOf(list(rules.OUTCOMES)))
+    details = fields.String(required=True, validate=validate.Length(min=3, max=20000))
+
+
+class FiltersInput(Input):
+    state = fields.String(load_default="", validate=validate.OneOf(["", *rules.STATE_LABELS]))
+    kind = fields.String(load_default="", validate=validate.OneOf(["", *rules.KINDS]))
+    origin = fields.String(load_default="", validate=validate.OneOf(["", *rules.ORIGINS]))
+    organisation_id = fields.Integer(load_default=None)
+
+
+def deadline_dict(deadline) -> dict | None:
+    return deadline.to_dict() if deadline is not None else None
+
+
+class TimeEntrySchema(Schema):
+    id = fields.Integer()
+    worked_on = fields.Date()
+    minutes = fields.Integer()
+    description = fields.String()
+    person = fields.Function(lambda e: e.user.name or e.user.email)
+
+
+class AssistanceSchema(Schema):
+    received_at = fields.DateTime()
+    question = fields.String()
+    extended_at = fields.DateTime(allow_none=True)
+    extension_reason = fields.String()
+    extension_note = fields.String()
+    outcome = fields.String()
+    outcome_details = fields.String()
+    closed_at = fields.DateTime(allow_none=True)
+    total_minutes = fields.Integer()
+    entries = fields.List(fields.Nested(TimeEntrySchema))
+
+
+class RequestSummarySchema(Schema):
+    """Never the identity nor the request's words: those come from /identity, journaled."""
+
+    id = fields.Integer()
+    reference = fields.String()
+    organisation_id = fields.Integer()
+    kind = fields.String()
+    origin = fields.String()
+    channel = fields.String()
+    state = fields.String()
+    received_at = fields.DateTime()
+    forwarded_at = fields.DateTime(allow_none=True)
+    controller_received_on = fields.Date(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
+    identity_purged_at = fields.DateTime(allow_none=True)
+
+
+class RequestSchema(RequestSummarySchema):
+    forwarded_to = fields.String()
+    controller_extended_at = fields.DateTime(allow_none=True)
+    controller_extension_reason = fields.String()
+    retention_months = fields.Integer()
+    assistance = fields.Nested(AssistanceSchema, allow_none=True)
+
+
+def request_dict(item, clocks) -> dict:
+    """The request with both clocks side by side (assistance: initial or extended)."""
+    assistance = clocks.assistance
+    return {
+        **RequestSchema().dump(item),
+        "clocks": {
+            "assistance_first": deadline_dict(assistance.first) if assistance else None,
+            "assistance_extended": deadline_dict(assistance.extended) if assistance else None,
+            "assistance_is_extended": assistance.is_extended if assistance else None,
+            "controller_answer": deadline_dict(clocks.controller),
+            "help_in_time": clocks.in_time,
+        },
+    }
