@@ -27,9 +27,9 @@ from rgpd_app.audits.schemas import (
     check_dict,
     deadline_dict,
 )
-from rgpd_app.audits.storage import Upload
 from rgpd_app.errors import ValidationFailed
 from rgpd_app.extensions import db
+from rgpd_app.files import Upload
 from rgpd_app.tenancy import require
 from rgpd_app.validation import load
 

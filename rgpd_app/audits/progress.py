@@ -10,6 +10,7 @@ from rgpd_app.audits.decisions import apply, journal_step
 from rgpd_app.audits.models import OBSERVATIONS, OTHER, REPORT, AuditDocument, AuditRequest
 from rgpd_app.errors import NotFound, ValidationFailed
 from rgpd_app.extensions import db
+from rgpd_app.files import Upload
 from rgpd_app.tenancy import Actor
 
 
@@ -41,7 +42,7 @@ def start(audit_id: int, *, actor: Actor, now: datetime, version: int | None = N
 
 def upload_report(
     audit_id: int,
-    upload: storage.Upload | None,
+    upload: Upload | None,
     *,
     actor: Actor,
     now: datetime,
@@ -81,7 +82,7 @@ def upload_report(
 def send_observations(
     audit_id: int,
     text: str,
-    upload: storage.Upload | None,
+    upload: Upload | None,
     *,
     actor: Actor,
     now: datetime,

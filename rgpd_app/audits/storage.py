@@ -1,38 +1,24 @@
 """Audit files on disk: named by the server, never by the uploader, with their SHA-256."""
 
-import hashlib
-import uuid
-from dataclasses import dataclass
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
-from flask import current_app
-
+from rgpd_app import files
 from rgpd_app.audits.models import DOCUMENT_KINDS, AuditDocument, AuditRequest
 from rgpd_app.errors import ValidationFailed
 from rgpd_app.extensions import db
+from rgpd_app.files import Upload
 from rgpd_app.tenancy import Actor
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class Upload:
-    """A received file: its name as the uploader gave it, its bytes and declared type."""
-
-    filename: str
-    content: bytes
-    content_type: str = "application/octet-stream"
-
-
 def check_upload(upload: Upload | None, field: str) -> list[str]:
     if upload is None or not upload.filename:
         return ["Joignez le fichier."]
-    if not upload.content:
-        return ["Le fichier est vide."]
-    if len(upload.content) > MAX_FILE_BYTES:
-        return [f"Le fichier dépasse {MAX_FILE_BYTES // (1024 * 1024)} Mo."]
-    return []
+    problem = files.size_problem(upload, MAX_FILE_BYTES)
+    return [problem] if problem else []
 
 
 def require_upload(upload: Upload | None, field: str) -> Upload:
@@ -44,7 +30,7 @@ def require_upload(upload: Upload | None, field: str) -> Upload:
 
 
 def _directory(audit_id: int) -> Path:
-    return Path(current_app.config["STORAGE_ROOT"]) / "audits" / str(audit_id)
+    return files.folder("audits", str(audit_id))
 
 
 def path_of(document: AuditDocument) -> Path:
@@ -58,19 +44,11 @@ def store(
     assert kind in DOCUMENT_KINDS
     if item.id is None:
         db.session.flush()
-    directory = _directory(item.id)
-    directory.mkdir(parents=True, exist_ok=True)
-    storage_name = uuid.uuid4().hex
-    (directory / storage_name).write_bytes(upload.content)
-    original = Path(upload.filename.replace("\\", "/")).name[:255] or "fichier"
+    stored = files.save(upload, _directory(item.id))
     document = AuditDocument(
         audit=item,
         kind=kind,
-        original_filename=original,
-        storage_name=storage_name,
-        content_type=(upload.content_type or "application/octet-stream")[:100],
-        sha256=hashlib.sha256(upload.content).hexdigest(),
-        size=len(upload.content),
+        **asdict(stored),
         uploaded_by_id=actor.id if actor else None,
         uploaded_at=now,
     )

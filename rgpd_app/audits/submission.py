@@ -13,6 +13,7 @@ from rgpd_app.audits.access import AuditRefused, calendar_of, paris_day, terms_f
 from rgpd_app.audits.models import NDA, AuditAuditor, AuditRequest
 from rgpd_app.errors import DomainError, NotFound
 from rgpd_app.extensions import db
+from rgpd_app.files import Upload
 from rgpd_app.journal.services import record
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.tenancy import Actor, get_visible, require
@@ -136,7 +137,7 @@ def check_draft(
 
 
 def request_audit(
-    data: dict, ndas: list[storage.Upload | None], *, actor: Actor, now: datetime
+    data: dict, ndas: list[Upload | None], *, actor: Actor, now: datetime
 ) -> AuditRequest:
     """The municipality's DPO announces an audit; the notice is received now (annex 4.6)."""
     require(actor, *rules.REQUESTERS)

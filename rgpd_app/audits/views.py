@@ -11,9 +11,9 @@ from rgpd_app.audits.billing import billing_response
 from rgpd_app.audits.schemas import (
     AuditRequestInput,
 )
-from rgpd_app.audits.storage import Upload
 from rgpd_app.errors import DomainError
 from rgpd_app.extensions import db
+from rgpd_app.files import Upload
 from rgpd_app.templating import NAV, NavLink
 from rgpd_app.validation import load
 from rgpd_app.web import current_actor, page_arg, roles_required

@@ -9,6 +9,7 @@ from rgpd_app import clock
 from rgpd_app.api_auth import api_actor, api_blueprint
 from rgpd_app.errors import ValidationFailed
 from rgpd_app.exports import export_response
+from rgpd_app.files import Upload
 from rgpd_app.instructions import apidoc, decisions, exporting, services  # noqa: F401
 from rgpd_app.instructions.schemas import (
     AppliedInput,
@@ -23,7 +24,6 @@ from rgpd_app.instructions.schemas import (
     InstructionUpdateInput,
     WithdrawInput,
 )
-from rgpd_app.instructions.storage import Upload
 from rgpd_app.validation import load
 
 bp = api_blueprint("instructions_api", __name__, "/instructions")

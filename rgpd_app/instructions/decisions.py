@@ -10,6 +10,7 @@ from deadlines import PARIS
 from rgpd_app.errors import Conflict, ValidationFailed
 from rgpd_app.exports import render_pdf
 from rgpd_app.extensions import db
+from rgpd_app.files import Upload
 from rgpd_app.instructions import notify, rules, storage
 from rgpd_app.instructions.access import (
     get_instruction,
@@ -19,7 +20,6 @@ from rgpd_app.instructions.access import (
     require_handler,
 )
 from rgpd_app.instructions.models import NOTICE_LETTER, Instruction
-from rgpd_app.instructions.storage import Upload
 from rgpd_app.tenancy import Actor
 
 LETTER_TEMPLATE = "instructions/letter.html"

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from rgpd_app.clocks.services import provider
 from rgpd_app.errors import NotFound, ValidationFailed
 from rgpd_app.extensions import db
+from rgpd_app.files import Upload
 from rgpd_app.instructions import decisions, echeances, inforce, notify, rules, storage
 from rgpd_app.instructions.access import (
     InstructionRefused,
@@ -21,7 +22,6 @@ from rgpd_app.instructions.access import (
     require_giver,
 )
 from rgpd_app.instructions.models import Instruction, InstructionAttachment
-from rgpd_app.instructions.storage import Upload
 from rgpd_app.register.models import ProcessingActivity, Purpose
 from rgpd_app.tenancy import Actor
 

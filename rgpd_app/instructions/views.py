@@ -6,6 +6,7 @@ from rgpd_app import clock
 from rgpd_app.errors import DomainError, ValidationFailed
 from rgpd_app.exports import export_response
 from rgpd_app.extensions import db
+from rgpd_app.files import Upload
 from rgpd_app.instructions import decisions, exporting, rules, services
 from rgpd_app.instructions.schemas import (
     AppliedInput,
@@ -17,7 +18,6 @@ from rgpd_app.instructions.schemas import (
     InstructionUpdateInput,
     WithdrawInput,
 )
-from rgpd_app.instructions.storage import Upload
 from rgpd_app.templating import NAV, NavLink
 from rgpd_app.validation import load
 from rgpd_app.web import current_actor, page_arg, roles_required
