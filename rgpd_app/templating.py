@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from flask import url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from flask_login import current_user
 
 from rgpd_app.accounts import rules
@@ -37,8 +37,24 @@ class NavLink:
 NAV: list[NavLink] = [
     NavLink("clocks.echeances", "Mes échéances", ()),
     NavLink("clocks.calculator", "Calculateur de délais", ()),
+    NavLink(
+        "register.index",
+        "Registre",
+        (rules.PROCESSOR_DPO, rules.SECURITY_OFFICER, rules.SUPPORT, rules.CONTROLLER_DPO,
+         rules.INSTRUCTOR, rules.AUDITOR),
+    ),  # fmt: skip
     NavLink("users.index", "Comptes", (rules.ADMIN, rules.CONTROLLER_DPO)),
     NavLink("notifications.index", "Messages sortants", (rules.ADMIN,)),
+    NavLink(
+        "breaches.index",
+        "Violations",
+        (rules.SECURITY_OFFICER, rules.PROCESSOR_DPO, *rules.CONTROLLER_ROLES, rules.AUDITOR),
+    ),
+    NavLink(
+        "deposits.index",
+        "Dépôts de fichiers",
+        (rules.SUPPORT, rules.SECURITY_OFFICER, rules.PROCESSOR_DPO, rules.CONTROLLER_DPO),
+    ),
     NavLink(
         "journal.index",
         "Journal",
@@ -57,7 +73,9 @@ def init_app(app) -> None:
     from rgpd_app.web import current_actor
 
     app.jinja_env.filters["paris"] = paris
-    app.jinja_env.filters["rolepair"] = lambda role, labels: (role, labels[role])
+    app.jinja_env.filters["rolepair"] = lambda role, labels: (role, gettext(labels[role]))
+    # `label|tr`: a French label held in a variable (ROLE_LABELS...) in the current language.
+    app.jinja_env.filters["tr"] = gettext
     app.jinja_env.filters["orgpair"] = lambda org: (org.id, org.name)
 
     def nav_links():
@@ -65,7 +83,7 @@ def init_app(app) -> None:
             return []
         actor = current_actor()
         return [
-            {"url": url_for(link.endpoint), "label": link.label}
+            {"url": url_for(link.endpoint), "label": gettext(link.label)}
             for link in NAV
             if not link.roles or actor.has(*link.roles)
         ]
@@ -75,5 +93,5 @@ def init_app(app) -> None:
         nav_links=nav_links,
         current_actor=current_actor,
         period_names=lambda: list(PERIOD_DEFAULTS),
-        period_label=lambda name: PERIOD_LABELS.get(name, name),
+        period_label=lambda name: gettext(PERIOD_LABELS[name]) if name in PERIOD_LABELS else name,
     )
