@@ -3,7 +3,7 @@
 from flask import Blueprint, g, request
 
 from rgpd_app import clock
-from rgpd_app.accounts import services
+from rgpd_app.accounts import tokens
 from rgpd_app.errors import DomainError
 from rgpd_app.extensions import csrf, db
 from rgpd_app.tenancy import Actor, actor_for
@@ -25,9 +25,7 @@ def api_blueprint(name: str, import_name: str, prefix: str = "") -> Blueprint:
         scheme, _, token = header.partition(" ")
         if request.endpoint and request.endpoint.endswith(".openapi"):
             return
-        user = (
-            services.user_for_token(token.strip(), now=clock.now()) if scheme == "Bearer" else None
-        )
+        user = tokens.user_for_token(token.strip(), now=clock.now()) if scheme == "Bearer" else None
         if user is None:
             raise Unauthorized("Jeton d'API manquant, invalide ou révoqué.")
         db.session.commit()  # last_used_at

@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from rgpd_app import clock
-from rgpd_app.accounts import rules, services
+from rgpd_app.accounts import management, rules, services, tokens
 from rgpd_app.clocks.cli import deadline as deadline_cli
 from rgpd_app.crypto.cli import keys_cli, zip_cli
 from rgpd_app.errors import DomainError
@@ -81,7 +81,7 @@ def create_user(email, siren, role, name):
             "Un auditeur s'habilite depuis l'interface (collectivité et dates)."
         )
     try:
-        user = services.create_user(
+        user = management.create_user(
             email=email,
             name=name or email,
             organisation=org,
@@ -105,7 +105,7 @@ def create_admin(email):
             "Créez d'abord le sous-traitant : flask rgpd create-org --processor."
         )
     try:
-        user = services.create_user(
+        user = management.create_user(
             email=email,
             name=email,
             organisation=org,
@@ -127,7 +127,7 @@ def token(email, label):
     user = services.find_user(email)
     if user is None:
         raise click.ClickException(f"Aucun compte {email}.")
-    click.echo(services.create_token(user, label=label, actor=None, now=clock.now()))
+    click.echo(tokens.create_token(user, label=label, actor=None, now=clock.now()))
 
 
 @rgpd.command("demo")

@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from rgpd_app.accounts import rules, services
+from rgpd_app.accounts import management, rules
 from rgpd_app.organisations import services as organisations
 
 PROCESSOR = {
@@ -74,7 +74,7 @@ def load_demo(*, now: datetime, password_factory) -> list[tuple[str, str, str]]:
     created = []
     for email, name, org, role, extra in people:
         password = password_factory()
-        services.create_user(
+        management.create_user(
             email=email,
             name=name,
             organisation=org,

@@ -10,7 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
-from rgpd_app.accounts import passwords
+from rgpd_app.accounts import management, passwords, tokens
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "RGPD_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -180,14 +180,13 @@ def processor(make_org):
 
 @pytest.fixture
 def make_user(app, clock, processor):
-    from rgpd_app.accounts import services
     from rgpd_app.accounts.rules import PROCESSOR_ROLES
 
     def make(role, org=None, *, email=None, totp=False, **grant):
         org = org if org is not None else (processor if role in PROCESSOR_ROLES else None)
         assert org is not None, "controller roles need an organisation"
         email = email or f"{role}.{next(_sirens)}@example.org"
-        user = services.create_user(
+        user = management.create_user(
             email=email,
             name=f"Test {role}",
             organisation=org,
@@ -238,13 +237,12 @@ def login_as(app, client, make_user):
 @pytest.fixture
 def api(app, client, clock):
     """Call the JSON API as a user: api(user).get('/api/v1/me')."""
-    from rgpd_app.accounts import services
 
     class Caller:
         def __init__(self, user):
             self.headers = {
                 "Authorization": "Bearer "
-                + services.create_token(user, label="test", actor=None, now=clock())
+                + tokens.create_token(user, label="test", actor=None, now=clock())
             }
 
         def __getattr__(self, method):

@@ -4,7 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from rgpd_app import clock
-from rgpd_app.accounts import rules, services
+from rgpd_app.accounts import management, rules, services
 from rgpd_app.accounts.models import RoleGrant
 from rgpd_app.accounts.schemas import GrantInput, PasswordResetInput, UserInput
 from rgpd_app.errors import DomainError, NotFound
@@ -45,7 +45,7 @@ def index():
     actor = current_actor()
     q = request.args.get("q", "").strip()
     page = page_arg()
-    result = services.list_users(actor=actor, now=clock.now(), q=q, page=page)
+    result = management.list_users(actor=actor, now=clock.now(), q=q, page=page)
     return render_template(
         "users/index.html",
         users=result.items,
@@ -71,7 +71,7 @@ def new():
                 raise DomainError(
                     "Organisation inconnue.", fields={"organisation_id": ["Organisation inconnue."]}
                 )
-            user = services.create_user(
+            user = management.create_user(
                 email=data["email"],
                 name=data["name"],
                 organisation=org,
@@ -104,7 +104,7 @@ def new():
 @roles_required(*MANAGERS)
 def detail(user_id: int):
     actor = current_actor()
-    user = services.get_user(user_id, actor=actor, now=clock.now())
+    user = management.get_user(user_id, actor=actor, now=clock.now())
     return render_template(
         "users/detail.html",
         user=user,
@@ -119,10 +119,10 @@ def detail(user_id: int):
 @roles_required(*MANAGERS)
 def grant(user_id: int):
     actor = current_actor()
-    user = services.get_user(user_id, actor=actor, now=clock.now())
+    user = management.get_user(user_id, actor=actor, now=clock.now())
     try:
         data = load(GrantInput(), request.form)
-        services.grant_role(
+        management.grant_role(
             user,
             data["role"],
             actor=actor,
@@ -150,11 +150,11 @@ def grant(user_id: int):
 @roles_required(*MANAGERS)
 def revoke(user_id: int, grant_id: int):
     actor = current_actor()
-    user = services.get_user(user_id, actor=actor, now=clock.now())
+    user = management.get_user(user_id, actor=actor, now=clock.now())
     grant = db.session.get(RoleGrant, grant_id)
     if grant is None or grant.user_id != user.id:
         raise NotFound()
-    services.revoke_role(grant, actor=actor, now=clock.now())
+    management.revoke_role(grant, actor=actor, now=clock.now())
     flash("Le rôle a été retiré.", "success")
     return redirect(url_for("users.detail", user_id=user.id))
 
@@ -163,8 +163,8 @@ def revoke(user_id: int, grant_id: int):
 @roles_required(*MANAGERS)
 def enabled(user_id: int):
     actor = current_actor()
-    user = services.get_user(user_id, actor=actor, now=clock.now())
-    services.set_enabled(user, request.form.get("enabled") == "1", actor=actor, now=clock.now())
+    user = management.get_user(user_id, actor=actor, now=clock.now())
+    management.set_enabled(user, request.form.get("enabled") == "1", actor=actor, now=clock.now())
     flash("Le compte a été mis à jour.", "success")
     return redirect(url_for("users.detail", user_id=user.id))
 
@@ -173,7 +173,7 @@ def enabled(user_id: int):
 @roles_required(rules.ADMIN)
 def reset_password(user_id: int):
     actor = current_actor()
-    user = services.get_user(user_id, actor=actor, now=clock.now())
+    user = management.get_user(user_id, actor=actor, now=clock.now())
     try:
         data = load(PasswordResetInput(), request.form)
         services.reset_password(user, data["password"], actor=actor, now=clock.now())

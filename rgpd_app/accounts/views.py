@@ -17,6 +17,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from rgpd_app import clock
 from rgpd_app.accounts import services
+from rgpd_app.accounts import tokens as api_tokens
 from rgpd_app.accounts.models import ApiToken, User
 from rgpd_app.accounts.schemas import LoginInput, PasswordChangeInput, TokenInput, TotpInput
 from rgpd_app.errors import DomainError, ValidationFailed
@@ -197,7 +198,7 @@ def tokens():
     if request.method == "POST":
         try:
             data = load(TokenInput(), request.form)
-            new_token = services.create_token(
+            new_token = api_tokens.create_token(
                 actor.user, label=data["label"], actor=actor, now=clock.now()
             )
         except DomainError as err:
@@ -211,6 +212,6 @@ def tokens():
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
 @login_required
 def revoke_token(token_id: int):
-    services.revoke_token(token_id, actor=current_actor(), now=clock.now())
+    api_tokens.revoke_token(token_id, actor=current_actor(), now=clock.now())
     flash("Le jeton a été révoqué.", "success")
     return redirect(url_for("accounts.tokens"))

@@ -9,6 +9,7 @@ from sqlalchemy import select
 import audit as rules_lib
 from audit import AuditAction, AuditState
 from deadlines import format_day_fr, format_instant_fr
+from rgpd_app.accounts import management
 from rgpd_app.accounts import rules as roles
 from rgpd_app.accounts import services as accounts
 from rgpd_app.accounts.models import User
@@ -79,7 +80,7 @@ def _open_accounts(item: AuditRequest, *, now: datetime) -> list[tuple[str, str]
             journal_step(item, "auditor_account_exists", actor=None, now=now, email=auditor.email)
             continue
         password = _password()
-        user = accounts.create_user(
+        user = management.create_user(
             email=auditor.email,
             name=auditor.name,
             organisation=item.organisation,

@@ -63,13 +63,13 @@ class LiveServer:
 
     def make_user(self, role: str, org_id: int, *, name: str, password: str) -> str:
         """Create an account with one role; returns its e-mail (unique per call)."""
-        from rgpd_app.accounts import services
+        from rgpd_app.accounts import management
         from rgpd_app.extensions import db
         from rgpd_app.organisations.models import Organisation
 
         email = f"{role.replace('_', '-')}.{next(_numbers)}@example.org"
         with self.app.app_context():
-            services.create_user(
+            management.create_user(
                 email=email,
                 name=name,
                 organisation=db.session.get(Organisation, org_id),

@@ -2,7 +2,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from rgpd_app.accounts import services
+from rgpd_app.accounts import management, services, tokens
 from rgpd_app.accounts.models import User
 from rgpd_app.errors import DomainError, Forbidden, ValidationFailed
 from rgpd_app.extensions import db
@@ -46,7 +46,7 @@ def test_fifth_failure_locks_the_account_for_fifteen_minutes(make_user, clock):
 def test_disabled_account_cannot_log_in(make_user, clock):
     admin = make_user("admin")
     user = make_user("support")
-    services.set_enabled(user, False, actor=actor_for(admin, clock()), now=clock())
+    management.set_enabled(user, False, actor=actor_for(admin, clock()), now=clock())
     with pytest.raises(services.LoginFailed):
         services.authenticate(user.email, PASSWORD, now=clock())
 
@@ -109,14 +109,14 @@ def test_administrator_reset_is_not_limited_and_ends_sessions(make_user, clock):
 def test_nobody_grants_themselves_a_role(make_user, clock):
     admin = make_user("admin")
     with pytest.raises(DomainError) as err:
-        services.grant_role(admin, "support", actor=actor_for(admin, clock()), now=clock())
+        management.grant_role(admin, "support", actor=actor_for(admin, clock()), now=clock())
     assert err.value.code == "role_refused"
 
 
 def test_admin_cannot_also_be_processor_dpo(make_user, clock):
     admin, other_admin = make_user("admin"), make_user("admin")
     with pytest.raises(DomainError, match="cumulés"):
-        services.grant_role(
+        management.grant_role(
             other_admin, "processor_dpo", actor=actor_for(admin, clock()), now=clock()
         )
 
@@ -126,11 +126,13 @@ def test_controller_dpo_manages_only_its_municipality(make_org, make_user, clock
     dpo = make_user("controller_dpo", town)
     colleague = make_user("instructor", town)
     stranger = make_user("instructor", other)
-    services.grant_role(colleague, "controller_dpo", actor=actor_for(dpo, clock()), now=clock())
+    management.grant_role(colleague, "controller_dpo", actor=actor_for(dpo, clock()), now=clock())
     with pytest.raises(DomainError):
-        services.grant_role(stranger, "controller_dpo", actor=actor_for(dpo, clock()), now=clock())
+        management.grant_role(
+            stranger, "controller_dpo", actor=actor_for(dpo, clock()), now=clock()
+        )
     with pytest.raises(DomainError):
-        services.grant_role(colleague, "support", actor=actor_for(dpo, clock()), now=clock())
+        management.grant_role(colleague, "support", actor=actor_for(dpo, clock()), now=clock())
 
 
 def test_auditor_grant_is_one_controller_and_ends_by_itself(make_org, make_user, clock):
@@ -160,21 +162,21 @@ def test_auditor_grant_needs_a_controller_and_dates(make_org, make_user, clock):
 def test_revoking_a_role_ends_the_users_sessions(make_user, clock):
     admin, user = make_user("admin"), make_user("support")
     version = user.session_version
-    services.revoke_role(user.grants[0], actor=actor_for(admin, clock()), now=clock())
+    management.revoke_role(user.grants[0], actor=actor_for(admin, clock()), now=clock())
     assert user.session_version == version + 1
     assert actor_for(user, clock()).roles == frozenset()
 
 
 def test_api_tokens_are_stored_hashed_and_revocable(make_user, clock):
     user = make_user("support")
-    token = services.create_token(user, label="ci", actor=None, now=clock())
+    token = tokens.create_token(user, label="ci", actor=None, now=clock())
     from rgpd_app.accounts.models import ApiToken
 
     row = db.session.scalar(db.select(ApiToken))
     assert token not in (row.token_hash, row.prefix) and row.prefix == token[:12]
-    assert services.user_for_token(token, now=clock()) == user
-    services.revoke_token(row.id, actor=actor_for(user, clock()), now=clock())
-    assert services.user_for_token(token, now=clock()) is None
+    assert tokens.user_for_token(token, now=clock()) == user
+    tokens.revoke_token(row.id, actor=actor_for(user, clock()), now=clock())
+    assert tokens.user_for_token(token, now=clock()) is None
 
 
 def test_totp_code_is_accepted_once(make_user, clock):
@@ -190,7 +192,7 @@ def test_totp_code_is_accepted_once(make_user, clock):
 
 def test_user_list_is_refused_to_support(make_user, clock):
     with pytest.raises(Forbidden):
-        services.list_users(actor=actor_for(make_user("support"), clock()), now=clock())
+        management.list_users(actor=actor_for(make_user("support"), clock()), now=clock())
 
 
 def test_auditor_grant_dates_are_paris_days(make_org, make_user, clock):

@@ -74,13 +74,13 @@ def test_logout_invalidates_a_copied_session_cookie(client, app, make_org, make_
 
 
 def test_disabling_an_account_ends_its_session(client, make_org, make_user, clock):
-    from rgpd_app.accounts import services
+    from rgpd_app.accounts import management
     from rgpd_app.tenancy import actor_for
 
     user = make_user("controller_dpo", make_org())
     login(client, user.email)
     assert client.get("/dashboard").status_code == 200
-    services.set_enabled(user, False, actor=actor_for(make_user("admin"), clock()), now=clock())
+    management.set_enabled(user, False, actor=actor_for(make_user("admin"), clock()), now=clock())
     assert client.get("/dashboard").status_code == 302
 
 
