@@ -5,7 +5,7 @@ from flask import request
 from rgpd_app import clock
 from rgpd_app.api_auth import api_actor, api_blueprint
 from rgpd_app.errors import ValidationFailed
-from rgpd_app.register import copying, history, listing, services
+from rgpd_app.register import copying, exporting, history, listing, services
 from rgpd_app.register.schemas import (
     CopyInput,
     ProcessingSchema,
@@ -59,6 +59,19 @@ def index():
         "page": page,
         "per_page": per_page,
     }
+
+
+@bp.get("/export")
+def export():
+    """The filtered list (`register=list`, default), the art. 30(2) register (`processor`) or a
+    controller's art. 30(1) register (`controller` with `controller_id`) in `format`."""
+    return exporting.export_register(
+        request.args.get("format", "json"),
+        request.args.get("register", exporting.FILTERED_LIST),
+        filters_from(request.args),
+        actor=api_actor(),
+        now=clock.now(),
+    )
 
 
 @bp.post("")

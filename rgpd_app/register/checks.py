@@ -5,8 +5,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from sqlalchemy import select
 
 from rgpd_app.errors import ValidationFailed
+from rgpd_app.extensions import db
 from rgpd_app.register import countries, rules
 from rgpd_app.register.access import EDITORS
 from rgpd_app.register.entries import merged, snapshot
@@ -50,8 +52,31 @@ def entry_errors(entry: dict, *, now: datetime) -> dict:
     )
 
 
+def instruction_errors(entry: dict) -> dict:
+    """A purpose may only cite a written instruction of the same municipality (annex 1.2)."""
+    cited = {p.get("instruction_id") for p in entry.get("purposes") or []} - {None}
+    if not cited:
+        return {}
+    instruction = db.metadata.tables["instruction"]
+    known = set(
+        db.session.scalars(
+            select(instruction.c.id).where(
+                instruction.c.id.in_(cited),
+                instruction.c.organisation_id == entry.get("controller_id"),
+            )
+        )
+    )
+    return {
+        f"purposes.{index}.instruction_id": [
+            f"Aucune instruction n° {purpose['instruction_id']} de cette collectivité."
+        ]
+        for index, purpose in enumerate(entry.get("purposes") or [])
+        if purpose.get("instruction_id") not in (None, *known)
+    }
+
+
 def check_entry(entry: dict, *, now: datetime) -> None:
     """Refuse (nothing written) every inconsistency of the entry at once."""
-    errors = entry_errors(entry, now=now)
+    errors = entry_errors(entry, now=now) | instruction_errors(entry)
     if errors:
         raise ValidationFailed(errors)

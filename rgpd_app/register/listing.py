@@ -4,7 +4,7 @@ pending consent) and paging, without loading the entries' child lists."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import Select, exists, func, or_, select
 
 from rgpd_app.extensions import db
 from rgpd_app.organisations.models import CONTROLLER, Organisation
@@ -17,14 +17,15 @@ from rgpd_app.tenancy import Actor, require, scope
 
 PA = ProcessingActivity
 
-HAS_SPECIAL = exists().where(
-    DataCategory.activity_id == PA.id, or_(DataCategory.is_special, DataCategory.is_criminal)
+IS_SENSITIVE = or_(DataCategory.is_special, DataCategory.is_criminal)
+IS_PENDING = or_(
+    Transfer.consent_by == "", Transfer.consent_on.is_(None), Transfer.consent_reference == ""
 )
+HAS_SPECIAL = exists().where(DataCategory.activity_id == PA.id, IS_SENSITIVE)
 HAS_TRANSFERS = exists().where(Transfer.activity_id == PA.id)
-HAS_PENDING = exists().where(
-    Transfer.activity_id == PA.id,
-    or_(Transfer.consent_by == "", Transfer.consent_on.is_(None), Transfer.consent_reference == ""),
-)
+HAS_PENDING = exists().where(Transfer.activity_id == PA.id, IS_PENDING)
+SPECIAL_IDS = select(DataCategory.activity_id).where(IS_SENSITIVE)
+PENDING_IDS = select(Transfer.activity_id).where(IS_PENDING)
 
 
 @dataclass(frozen=True)
@@ -54,39 +55,68 @@ class Summary:
     updated_at: str
 
 
-def list_activities(
-    filters: Filters, *, actor: Actor, now: datetime, page: int = 1, per_page: int = 25
-) -> Page:
-    """Visible entries, by municipality then name; each row says whether it holds special data,
-    transfers, transfers pending consent."""
-    require(actor, *READERS)
-    stmt = select(
-        PA.id, PA.controller_id, Organisation.name.label("controller_name"), PA.name, PA.status,
-        PA.version, PA.updated_at, HAS_SPECIAL.label("has_special"),
-        HAS_TRANSFERS.label("has_transfers"), HAS_PENDING.label("has_pending_consent"),
-    ).join(Organisation, Organisation.id == PA.controller_id)  # fmt: skip
-    stmt = scope(stmt, PA.controller_id, actor)
+def filtered(stmt: Select, filters: Filters) -> Select:
+    """`stmt` on ProcessingActivity restricted by the list's filters (list page and exports)."""
     if filters.q:
         like = f"%{filters.q.lower()}%"
-        stmt = stmt.where(
-            or_(func.lower(PA.name).like(like), func.lower(PA.description).like(like))
-        )
+        if db.session.get_bind().dialect.name == "sqlite":
+            # SQLite's LIKE ignores ASCII case, which is all its lower() folds: same result,
+            # half the time (no function call per row).
+            stmt = stmt.where(or_(PA.name.like(like), PA.description.like(like)))
+        else:
+            stmt = stmt.where(or_(PA.name.ilike(like), PA.description.ilike(like)))
     if filters.controller_id:
         stmt = stmt.where(PA.controller_id == filters.controller_id)
     if filters.status in STATUSES:
         stmt = stmt.where(PA.status == filters.status)
+    # As filters, IN (the few flagged children) beats a probe per entry (bench/register.py).
     if filters.special:
-        stmt = stmt.where(HAS_SPECIAL)
+        stmt = stmt.where(PA.id.in_(SPECIAL_IDS))
     if filters.transfers:
-        stmt = stmt.where(HAS_TRANSFERS)
+        stmt = stmt.where(PA.id.in_(select(Transfer.activity_id)))
     if filters.pending_consent:
-        stmt = stmt.where(HAS_PENDING)
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = db.session.execute(
-        stmt.order_by(Organisation.name, PA.name, PA.id)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
+        stmt = stmt.where(PA.id.in_(PENDING_IDS))
+    return stmt
+
+
+# A total order (two municipalities may share a name) that the indexes on organisation.name and
+# processing_activity(controller_id, name) deliver without sorting: a page is read, not sorted.
+ORDER = (Organisation.name, Organisation.id, PA.name, PA.id)
+
+
+def list_activities(
+    filters: Filters, *, actor: Actor, now: datetime, page: int = 1, per_page: int = 25
+) -> Page:
+    """Visible entries, by municipality then name; each row says whether it holds special data,
+    transfers, transfers pending consent.
+
+    The page's ids are found first on the indexes alone; the flags are then computed for those
+    rows only (a "deferred join": the last page of 45,000 entries costs what the first does)."""
+    require(actor, *READERS)
+    ids_stmt = filtered(
+        scope(
+            select(PA.id).join(Organisation, Organisation.id == PA.controller_id),
+            PA.controller_id,
+            actor,
+        ),
+        filters,
+    )
+    total = db.session.scalar(select(func.count()).select_from(ids_stmt.subquery()))
+    ids = db.session.scalars(
+        ids_stmt.order_by(*ORDER).offset((page - 1) * per_page).limit(per_page)
     ).all()
+    rows = []
+    if ids:
+        rows = db.session.execute(
+            select(
+                PA.id, PA.controller_id, Organisation.name.label("controller_name"), PA.name,
+                PA.status, PA.version, PA.updated_at, HAS_SPECIAL.label("has_special"),
+                HAS_TRANSFERS.label("has_transfers"), HAS_PENDING.label("has_pending_consent"),
+            )
+            .join(Organisation, Organisation.id == PA.controller_id)
+            .where(PA.id.in_(ids))
+            .order_by(*ORDER)
+        ).all()  # fmt: skip
     items = [
         Summary(
             r.id, r.controller_id, r.controller_name, r.name, r.status, r.version,
@@ -98,10 +128,15 @@ def list_activities(
     return Page(items, total or 0, page, per_page)
 
 
-def controller_choices(*, actor: Actor) -> list[Organisation]:
-    """Municipalities the actor sees (processor staff: all; others: their own)."""
-    stmt = select(Organisation).where(Organisation.kind == CONTROLLER).order_by(Organisation.name)
-    return list(db.session.scalars(scope(stmt, Organisation.id, actor)))
+def controller_choices(*, actor: Actor) -> list:
+    """Municipalities the actor sees (processor staff: all; others: their own), as (id, name)
+    rows: the list page offers all 1,500 of them, and whole objects would cost 5 ms more."""
+    stmt = (
+        select(Organisation.id, Organisation.name)
+        .where(Organisation.kind == CONTROLLER)
+        .order_by(Organisation.name, Organisation.id)
+    )
+    return list(db.session.execute(scope(stmt, Organisation.id, actor)))
 
 
 def subprocessor_choices() -> list[Subprocessor]:

@@ -76,14 +76,23 @@ def _controller_for_new(data: dict, actor: Actor) -> Organisation:
     return controller
 
 
-def _flag_special(activity, before_categories, entry, *, actor, now) -> None:
+def _flag_special(activity, before_categories, entry, *, actor, now, notify=True) -> None:
     labels = rules.newly_flagged(before_categories, entry.get("data_categories", []))
     if labels:
-        special.inform_processor(activity, labels, actor=actor, now=now)
+        special.inform_processor(activity, labels, actor=actor, now=now, notify=notify)
 
 
 def create_activity(data: dict, *, actor: Actor | None, now: datetime) -> ProcessingActivity:
     """A new draft entry: the processor DPO for any municipality, a controller DPO for its own."""
+    activity = add_activity(data, actor=actor, now=now)
+    db.session.commit()
+    return activity
+
+
+def add_activity(
+    data: dict, *, actor: Actor | None, now: datetime, notify: bool = True
+) -> ProcessingActivity:
+    """`create_activity` without the commit, for a caller writing many in one transaction."""
     if actor is not None:
         require(actor, *EDITORS)
     controller = _controller_for_new(data, actor)
@@ -104,10 +113,9 @@ def create_activity(data: dict, *, actor: Actor | None, now: datetime) -> Proces
     apply(activity, data, _subprocessors(data))
     db.session.add(activity)
     db.session.flush()
-    _flag_special(activity, [], entry, actor=actor, now=now)
+    _flag_special(activity, [], entry, actor=actor, now=now, notify=notify)
     history.record_version(activity, "created", None, actor=actor, now=now)
     _journal("register.created", activity, actor, now, {"name": activity.name})
-    db.session.commit()
     return activity
 
 

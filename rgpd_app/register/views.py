@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from rgpd_app import clock
 from rgpd_app.errors import DomainError, ValidationFailed
+from rgpd_app.exports import FORMATS
 from rgpd_app.extensions import db
 from rgpd_app.register import copying, countries, forms, history, listing, services
 from rgpd_app.register.access import EDITORS, KEEPER, READERS, can_edit_processor_side
@@ -72,6 +73,7 @@ def index():
         controllers=listing.controller_choices(actor=actor) if actor.is_processor_staff else [],
         can_create=actor.has(*EDITORS),
         labels=LABELS,
+        export_formats=FORMATS,
     )
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from rgpd_app.errors import Forbidden, ValidationFailed
 from rgpd_app.extensions import db
+from rgpd_app.instructions.models import Instruction
 from rgpd_app.journal.models import JournalEntry
 from rgpd_app.notifications.models import OutboxMessage
 from rgpd_app.register import copying, history, services
@@ -21,15 +22,30 @@ def keeper(make_user, clock):
 
 
 @pytest.fixture
-def town(make_org):
-    return make_org("Ville de Forbach", departement="57")
+def town(make_org, clock):
+    town = make_org("Ville de Forbach", departement="57")
+    # The purpose cites a real written instruction of this municipality.
+    db.session.add(
+        Instruction(
+            organisation_id=town.id,
+            subject="Urbanisme",
+            text="Instruire",
+            effective_on=date(2026, 3, 2),
+            given_at=clock(),
+        )
+    )
+    db.session.commit()
+    return town
 
 
 def standard(controller_id):
+    instruction_id = db.session.scalar(
+        select(Instruction.id).where(Instruction.organisation_id == controller_id)
+    )
     return {
         "controller_id": controller_id,
         "name": "Instruction des autorisations d'urbanisme",
-        "purposes": [{"label": "Instruire les demandes", "instruction_id": 42}],
+        "purposes": [{"label": "Instruire les demandes", "instruction_id": instruction_id}],
         "legal_bases": ["legal_obligation"],
         "data_subjects": ["Pétitionnaires"],
         "data_categories": [

@@ -368,3 +368,35 @@ def test_the_processor_dpo_flagging_notifies_the_other_processor_dpos_only(
     data["data_categories"][0].update(label="Casier judiciaire", is_criminal=True)
     services.create_activity(data, actor=keeper, now=clock())
     assert [m.recipient for m in db.session.scalars(select(OutboxMessage))] == [colleague.email]
+
+
+def test_a_purpose_cannot_cite_another_municipalitys_instruction(app, make_org, make_user, clock):
+    from datetime import date
+
+    from rgpd_app.errors import ValidationFailed
+    from rgpd_app.extensions import db
+    from rgpd_app.instructions.models import Instruction
+    from rgpd_app.register import services
+    from rgpd_app.register.models import ProcessingActivity
+    from rgpd_app.tenancy import actor_for
+
+    mine, other = make_org("Ville A"), make_org("Ville B")
+    foreign = Instruction(
+        organisation_id=other.id,
+        subject="S",
+        text="T",
+        effective_on=date(2026, 3, 2),
+        given_at=clock(),
+    )
+    db.session.add(foreign)
+    db.session.commit()
+    keeper = actor_for(make_user("processor_dpo"), clock())
+    payload = {
+        "controller_id": mine.id,
+        "name": "État civil",
+        "purposes": [{"label": "Délivrer les actes", "instruction_id": foreign.id}],
+    }
+    with pytest.raises(ValidationFailed) as err:
+        services.create_activity(payload, actor=keeper, now=clock())
+    assert "purposes.0.instruction_id" in err.value.fields
+    assert db.session.scalar(db.select(db.func.count(ProcessingActivity.id))) == 0

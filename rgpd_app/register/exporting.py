@@ -1,0 +1,191 @@
+"""Register exports: the Art. 30(2) processor register (grouped by controller), a controller's
+Art. 30(1) register and any filtered list, in CSV, XLSX, ODS, JSON and PDF.
+
+Every tabular format carries the flat row of `entries.activity_to_row` (ROW_COLUMNS), so an
+export is also an import file (imports.py). Rows are read in batches of `BATCH` with their child
+lists loaded per batch (one SELECT … IN per list, flat_rows.py), so memory stays flat and
+queries stay few.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, selectinload
+
+from rgpd_app.errors import ValidationFailed
+from rgpd_app.exports import Column, export_response
+from rgpd_app.extensions import db
+from rgpd_app.journal.services import record
+from rgpd_app.organisations.models import CONTROLLER, PROCESSOR, Organisation
+from rgpd_app.register.access import READERS
+from rgpd_app.register.choices import ARCHIVED, SAFEGUARDS
+from rgpd_app.register.entries import ROW_COLUMNS, activity_to_row, snapshot
+from rgpd_app.register.flat_rows import flat_rows
+from rgpd_app.register.listing import ORDER, Filters, filtered
+from rgpd_app.register.models import ProcessingActivity
+from rgpd_app.register.rules import retention_text
+from rgpd_app.tenancy import Actor, get_visible, require, scope
+
+PA = ProcessingActivity
+BATCH = 500
+
+LABELS = {
+    "id": "N°",
+    "controller_siren": "SIREN de la collectivité",
+    "controller_name": "Collectivité (responsable de traitement)",
+    "name": "Activité de traitement",
+    "status": "Statut",
+    "version": "Version",
+    "description": "Description",
+    "purposes": "Finalités",
+    "legal_bases": "Bases légales",
+    "data_subjects": "Catégories de personnes concernées",
+    "data_categories": "Catégories de données",
+    "data_category_purposes": "Finalité justifiant chaque catégorie",
+    "data_category_retentions": "Durée de conservation de chaque catégorie",
+    "data_category_sensitive": "Données sensibles (art. 9 / art. 10)",
+    "recipients": "Destinataires",
+    "estimated_persons": "Nombre estimé de personnes concernées",
+    "transfer_countries": "Transferts hors UE : pays",
+    "transfer_recipients": "Transferts hors UE : destinataires",
+    "transfer_safeguards": "Transferts hors UE : garanties",
+    "transfer_safeguard_documentation": "Transferts hors UE : documentation de la garantie",
+    "transfer_consents": (
+        "Transferts hors UE : consentement écrit préalable (qui ; date ; document)"
+    ),
+    "operations": "Catégories de traitements du sous-traitant",
+    "operations_detail": "Précisions sur les traitements du sous-traitant",
+    "subprocessors": "Sous-traitants ultérieurs",
+    "security_measures": "Mesures de sécurité",
+    "security_notes": "Mesures de sécurité (texte libre)",
+    "updated_at": "Mis à jour le",
+}
+COLUMNS = [Column(key, LABELS[key]) for key in ROW_COLUMNS]
+
+PROCESSOR_REGISTER = "processor"  # art. 30(2): every visible controller, one block each
+CONTROLLER_REGISTER = "controller"  # art. 30(1): one controller
+FILTERED_LIST = "list"  # what the list page shows with the same filters
+REGISTERS = (FILTERED_LIST, PROCESSOR_REGISTER, CONTROLLER_REGISTER)
+PDF_TEMPLATES = {
+    PROCESSOR_REGISTER: "register/pdf_processor.html",
+    CONTROLLER_REGISTER: "register/pdf_controller.html",
+    FILTERED_LIST: "register/pdf_processor.html",
+}
+
+
+@dataclass(frozen=True)
+class Export:
+    register: str
+    title: str
+    filename: str
+    statement: object
+    controller: Organisation | None
+
+
+def export_statement(actor: Actor, filters: Filters, *, registers_only: bool = False):
+    """Visible entries by municipality then name (a select of ProcessingActivity)."""
+    stmt = select(PA).join(Organisation, Organisation.id == PA.controller_id)
+    stmt = filtered(scope(stmt, PA.controller_id, actor), filters)
+    if registers_only:  # the registers list the processings in force, not the archived ones
+        stmt = stmt.where(PA.status != ARCHIVED)
+    return stmt.order_by(*ORDER)
+
+
+def prepare(register: str, filters: Filters, *, actor: Actor) -> Export:
+    """What to export: the rows' statement, the title and the file name (404 for a foreign
+    controller, 403 for a role that does not read the register)."""
+    require(actor, *READERS)
+    if register == PROCESSOR_REGISTER:
+        stmt = export_statement(actor, Filters(), registers_only=True)
+        title = "Registre des catégories d'activités de traitement (art. 30.2 RGPD)"
+        return Export(register, title, "registre-art30-2", stmt, None)
+    if register == CONTROLLER_REGISTER:
+        controller_id = filters.controller_id
+        if controller_id is None and not actor.is_processor_staff:
+            controller_id = actor.organisation_id
+        if controller_id is None:
+            raise ValidationFailed({"controller_id": ["Choisissez une collectivité."]})
+        controller = get_visible(Organisation, controller_id, actor, column=Organisation.id)
+        if controller.kind != CONTROLLER:
+            raise ValidationFailed({"controller_id": ["Choisissez une collectivité."]})
+        stmt = export_statement(actor, Filters(controller_id=controller.id), registers_only=True)
+        title = f"Registre des activités de traitement (art. 30.1 RGPD) — {controller.name}"
+        return Export(register, title, f"registre-art30-1-{controller.siren}", stmt, controller)
+    if register != FILTERED_LIST:
+        raise ValidationFailed({"register": [f"Registre inconnu ({', '.join(REGISTERS)})."]})
+    stmt = export_statement(actor, filters)
+    return Export(register, "Registre des traitements — liste filtrée", "traitements", stmt, None)
+
+
+def rows(stmt, *, detailed: bool = False) -> Iterator[dict]:
+    """The flat rows, in batches; a detailed row (PDF, at most 500 of them) also carries the
+    entry's snapshot for the templates, so it is read through the ORM with its children."""
+    if not detailed:
+        yield from flat_rows(stmt, batch=BATCH)
+        return
+    stmt = stmt.options(
+        contains_eager(PA.controller),
+        selectinload(PA.purposes),
+        selectinload(PA.data_categories),
+        selectinload(PA.transfers),
+        selectinload(PA.measures),
+        selectinload(PA.subprocessors),
+    )
+    result = db.session.scalars(stmt.execution_options(yield_per=BATCH))
+    try:
+        for activity in result:
+            yield activity_to_row(activity) | {"entry": snapshot(activity)}
+    finally:  # also when the reader stops early (a PDF past its cap): close the cursor
+        result.close()
+
+
+def journal_export(
+    export: Export, filters: Filters, *, fmt: str, count: int, actor: Actor, now: datetime
+) -> None:
+    record(
+        "register.exported",
+        now=now,
+        actor=actor,
+        organisation_id=export.controller.id if export.controller else None,
+        object_type="register",
+        details={
+            "format": fmt,
+            "rows": count,
+            "register": export.register,
+            "filters": filters.as_dict() if export.register == FILTERED_LIST else {},
+        },
+    )
+    db.session.commit()
+
+
+def _processor() -> Organisation | None:
+    return db.session.scalar(select(Organisation).where(Organisation.kind == PROCESSOR).limit(1))
+
+
+def export_register(
+    fmt: str, register: str, filters: Filters, *, actor: Actor, now: datetime
+):  # -> flask.Response
+    """The answer of an export (streamed for CSV and JSON), journaled with its row count."""
+    export = prepare(register or FILTERED_LIST, filters, actor=actor)
+    is_pdf = str(fmt).strip().lower() == "pdf"
+    return export_response(
+        fmt,
+        rows=rows(export.statement, detailed=is_pdf),
+        columns=COLUMNS,
+        filename=export.filename,
+        title=export.title,
+        pdf_template=PDF_TEMPLATES[export.register],
+        pdf_context={
+            "processor": _processor() if is_pdf else None,
+            "controller": export.controller,
+            "register": export.register,
+            "filters": filters.as_dict() if export.register == FILTERED_LIST else {},
+            "labels": {"safeguards": SAFEGUARDS},
+            "retention_text": retention_text,
+        },
+        on_done=lambda count: journal_export(
+            export, filters, fmt=str(fmt).lower(), count=count, actor=actor, now=now
+        ),
+    )

@@ -1,0 +1,117 @@
+"""The register's files: the export menu's answers, the import template and the import wizard
+(upload → report → confirm, the confirmation carrying the stored upload's id, not the file)."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from rgpd_app import clock
+from rgpd_app.errors import DomainError
+from rgpd_app.exports import export_response
+from rgpd_app.extensions import db
+from rgpd_app.register import exporting, imports, listing
+from rgpd_app.register.access import EDITORS, READERS
+from rgpd_app.register.api import filters_from
+from rgpd_app.register.rules import FIELD_LABELS
+from rgpd_app.web import current_actor, roles_required
+
+bp = Blueprint("register_files", __name__, url_prefix="/register")
+
+TEMPLATE_FORMATS = ("csv", "xlsx", "ods")
+
+
+@bp.get("/export")
+@roles_required(*READERS)
+def export():
+    filters = filters_from(request.args)
+    try:
+        return exporting.export_register(
+            request.args.get("format", "csv"),
+            request.args.get("register", exporting.FILTERED_LIST),
+            filters,
+            actor=current_actor(),
+            now=clock.now(),
+        )
+    except DomainError as err:
+        if err.status != 400:
+            raise
+        db.session.rollback()
+        for messages in err.fields.values() or [[err.message]]:
+            for message in messages:
+                flash(message, "error")
+        return redirect(url_for("register.index", **filters.as_dict()))
+
+
+@bp.get("/import/template")
+@roles_required(*EDITORS)
+def import_template():
+    fmt = request.args.get("format", "xlsx")
+    if fmt not in TEMPLATE_FORMATS:
+        fmt = "xlsx"
+    return export_response(
+        fmt,
+        rows=[],
+        columns=exporting.COLUMNS,
+        filename="modele-import-registre",
+        title="Registre des traitements",
+    )
+
+
+def _form(errors=None, status=200, controller_id=""):
+    actor = current_actor()
+    return render_template(
+        "register/import.html",
+        controllers=listing.controller_choices(actor=actor) if actor.is_processor_staff else [],
+        controller_id=str(controller_id or ""),
+        errors=errors or {},
+        columns=exporting.COLUMNS,
+        formats=TEMPLATE_FORMATS,
+        field_labels=FIELD_LABELS,
+    ), status
+
+
+@bp.get("/import")
+@roles_required(*EDITORS)
+def import_start():
+    return _form(controller_id=request.args.get("controller_id", ""))
+
+
+@bp.post("/import")
+@roles_required(*EDITORS)
+def import_upload():
+    upload = request.files.get("file")
+    controller_id = request.form.get("controller_id", "")
+    if upload is None or not upload.filename:
+        return _form({"file": ["Choisissez un fichier."]}, 400, controller_id)
+    try:
+        checked = imports.upload_file(
+            upload.stream,
+            upload.filename,
+            controller_id=controller_id,
+            actor=current_actor(),
+            now=clock.now(),
+        )
+    except DomainError as err:
+        if err.status != 400:
+            raise
+        db.session.rollback()
+        return _form(err.fields or {"_form": [err.message]}, 400, controller_id)
+    return _report(checked)
+
+
+def _report(checked, status=None):
+    return render_template("register/import_report.html", checked=checked), status or (
+        400 if checked.issues else 200
+    )
+
+
+@bp.post("/import/confirm")
+@roles_required(*EDITORS)
+def import_confirm():
+    try:
+        made = imports.confirm_import(
+            request.form.get("upload_id", ""), actor=current_actor(), now=clock.now()
+        )
+    except imports.ImportRefused as err:
+        return _report(err.checked)
+    controller_id = made[0].controller_id if made else None
+    flash(f"{len(made)} traitement(s) importé(s), chacun en brouillon.", "success")
+    return redirect(url_for("register.index", controller_id=controller_id))
