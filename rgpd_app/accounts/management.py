@@ -27,8 +27,11 @@ def create_user(
     controller_id: int | None = None,
     valid_from_on=None,
     valid_until_on=None,
+    commit: bool = True,
 ) -> User:
-    """Create an account with its first role; the same rules as any grant apply."""
+    """Create an account with its first role; the same rules as any grant apply.
+
+    `commit=False` lets a use case that creates accounts as one of its steps commit once."""
     email = email.strip().lower()
     errors = {}
     if find_user(email):
@@ -68,7 +71,8 @@ def create_user(
         valid_from_on=valid_from_on,
         valid_until_on=valid_until_on,
     )
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return user
 
 

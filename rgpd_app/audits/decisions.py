@@ -68,8 +68,8 @@ def _password() -> str:
 def _open_accounts(item: AuditRequest, *, now: datetime) -> list[tuple[str, str]]:
     """An auditor account per named auditor with an e-mail, for that municipality and dates.
 
-    ``create_user`` commits: it is called last, once every other change of the decision is
-    in the session, so the decision and the accounts are written together.
+    The accounts are created without their own commit: the decision and the accounts are
+    written together by the single commit below.
     """
     created = []
     for auditor in item.auditors:
@@ -91,6 +91,7 @@ def _open_accounts(item: AuditRequest, *, now: datetime) -> list[tuple[str, str]
             controller_id=item.organisation_id,
             valid_from_on=item.start_on,
             valid_until_on=item.end_on,
+            commit=False,
         )
         auditor.user_id = user.id
         created.append((auditor.email, password))

@@ -8,12 +8,19 @@ from babel import Locale
 
 DATA = Path(__file__).parent / "data"
 
+# CLDR territory codes that are groupings or placeholders, not countries (Kosovo, XK, stays).
+NOT_COUNTRIES = frozenset({"ZZ", "EU", "EZ", "UN", "QO", "XA", "XB"})
+
 
 @cache
 def names() -> dict[str, str]:
     """ISO 3166-1 alpha-2 code → French name."""
     territories = Locale("fr").territories
-    return {code: name for code, name in territories.items() if len(code) == 2 and code.isalpha()}
+    return {
+        code: name
+        for code, name in territories.items()
+        if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES
+    }
 
 
 @cache
