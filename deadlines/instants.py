@@ -66,11 +66,25 @@ def local_to_utc(naive: datetime, *, field: str | None = None) -> datetime:
     )
 
 
+_FRENCH = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(?:à\s+)?(\d{1,2})[h:](\d{2}))?")
+
+
+def _from_french(text: str) -> str:
+    """"25/11/2026 22:00" (or "22h00", "à 22:00") as ISO "2026-11-25T22:00"; other text as is."""
+    match = _FRENCH.fullmatch(text)
+    if not match:
+        return text
+    day, month, year, hour, minute = match.groups()
+    iso = f"{year}-{int(month):02d}-{int(day):02d}"
+    return f"{iso}T{int(hour):02d}:{minute}" if hour else iso
+
+
 def parse_instant(text: str, *, field: str = "start") -> datetime:
-    """ISO 8601 instant to aware UTC; without offset it is Paris wall time (ISO 8601; DESIGN §3)."""
+    """ISO 8601 (or French "JJ/MM/AAAA HH:MM") instant to aware UTC; without offset it is Paris
+    wall time (ISO 8601; DESIGN §3)."""
     if not isinstance(text, str) or not text.strip():
         raise DeadlineError("bad_start", "Une date et une heure sont attendues.", field=field)
-    cleaned = text.strip()
+    cleaned = _from_french(text.strip())
     if _DATE_ONLY.fullmatch(cleaned):
         raise DeadlineError(
             "bad_start",

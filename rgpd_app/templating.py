@@ -7,6 +7,7 @@ from flask import url_for
 from flask_babel import get_locale, gettext
 from flask_login import current_user
 
+from deadlines import format_day_fr
 from rgpd_app.accounts import rules
 from rgpd_app.organisations.models import PERIOD_DEFAULTS
 
@@ -24,6 +25,40 @@ PERIOD_LABELS = {
     "assistance_days": "Assistance aux demandes de personnes (jours)",
     "assistance_extension_days": "Prolongation de l'assistance (jours)",
 }
+
+
+# French names of the form fields most forms share, for the error summary at the top of a form
+# (the message itself also stands next to its field). Others fall back to a readable name.
+FIELD_LABELS = {
+    "name": "Nom", "label": "Libellé", "legal_name": "Raison sociale", "email": "Adresse e-mail",
+    "password": "Mot de passe", "new_password": "Nouveau mot de passe", "code": "Code",
+    "current_password": "Mot de passe actuel", "confirm_password": "Confirmation",
+    "siren": "SIREN", "departement": "Département", "address": "Adresse", "country": "Pays",
+    "contact": "Contact", "start": "Début", "start_on": "Début", "end_on": "Fin",
+    "contract_start_on": "Début du contrat", "contract_end_on": "Fin du contrat",
+    "controller_id": "Collectivité", "organisation_id": "Organisation", "role": "Rôle",
+    "recipient": "Destinataire", "purpose": "Finalité", "purposes": "Finalité",
+    "data_categories": "Catégorie de données", "transfers": "Transfert", "auditors": "Auditeur",
+    "nda": "Accord de confidentialité", "reference": "Référence", "firm": "Cabinet",
+    "reason": "Motif", "text": "Texte", "subject": "Objet", "file": "Fichier",
+    "aware_at": "Prise de connaissance", "started_at": "Début", "ended_at": "Fin",
+    "retention_value": "Durée de conservation", "retention_criterion": "Critère de conservation",
+    "clock": "Délai", "calendar": "Calendrier", "length": "Durée", "format": "Format",
+}  # fmt: skip
+
+
+def field_label(name: str) -> str:
+    """"data_categories.0.label" → "Catégorie de données 1 — Libellé"."""
+    parts = [p for p in name.replace("-", ".").replace("[", ".").replace("]", "").split(".") if p]
+    text = ""
+    for part in parts:
+        if part.isdigit():
+            text += f" {int(part) + 1} —"
+        else:
+            word = FIELD_LABELS.get(part)
+            readable = part.strip("_").replace("_", " ").capitalize()
+            text += " " + (gettext(word) if word else readable)
+    return text.strip(" —") or name
 
 
 @dataclass(frozen=True)
@@ -63,6 +98,11 @@ NAV: list[NavLink] = [
 ]
 
 
+def hours_fr(value: float) -> str:
+    """71.5 → "71,5"; 72.0 → "72" (French decimal comma)."""
+    return f"{value:.1f}".replace(".", ",").removesuffix(",0")
+
+
 def paris(value, fmt: str = "%d/%m/%Y %H:%M") -> str:
     if value is None:
         return "—"
@@ -73,6 +113,8 @@ def init_app(app) -> None:
     from rgpd_app.web import current_actor
 
     app.jinja_env.filters["paris"] = paris
+    app.jinja_env.filters["jour"] = format_day_fr  # a date as "vendredi 11 décembre 2026"
+    app.jinja_env.filters["heures"] = hours_fr
     app.jinja_env.filters["rolepair"] = lambda role, labels: (role, gettext(labels[role]))
     # `label|tr`: a French label held in a variable (ROLE_LABELS...) in the current language.
     app.jinja_env.filters["tr"] = gettext
@@ -90,6 +132,7 @@ def init_app(app) -> None:
 
     app.jinja_env.globals.update(
         get_locale=get_locale,
+        field_label=field_label,
         nav_links=nav_links,
         current_actor=current_actor,
         period_names=lambda: list(PERIOD_DEFAULTS),

@@ -1,5 +1,6 @@
 """Shared fixtures: the app on SQLite and PostgreSQL, a settable clock, factories, login_as."""
 
+import contextvars
 import os
 from datetime import UTC, datetime, timedelta
 from itertools import count
@@ -120,12 +121,16 @@ def app(backend, tmp_path, clock):
 
 
 class FreshContextClient(FlaskClient):
-    """Each request gets its own app context (fresh `g`, own DB session), as in production,
-    even though the test itself holds one open to use the database."""
+    """Each request runs as in production, even though the test holds an app context open to use
+    the database: in an empty context, so the request pushes (and tears down) its own app context
+    — fresh `g`, its own DB session removed after the view — and a streamed body is read there,
+    after that teardown, as a WSGI server would."""
 
     def open(self, *args, **kwargs):
-        with self.application.app_context():
+        if self.preserve_context:  # `with client:` keeps the request's context for the test
             return super().open(*args, **kwargs)
+        kwargs.setdefault("buffered", True)
+        return contextvars.Context().run(super().open, *args, **kwargs)
 
 
 @pytest.fixture

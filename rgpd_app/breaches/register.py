@@ -106,7 +106,14 @@ def register_rows(*, actor: Actor) -> Iterator[dict]:
     """Every line the actor may see, for an export (read while the answer is sent; the role
     is checked now, before the answer starts)."""
     stmt = _stmt(actor).order_by(Breach.aware_at.desc(), Breach.id.desc(), BreachNotice.id)
-    return (row(notice) for notice in db.session.scalars(stmt).unique())
+
+    def rows() -> Iterator[dict]:
+        # Runs while the answer streams, on that moment's session: the view's session is
+        # closed once the view has returned.
+        for notice in db.session.scalars(stmt).unique():
+            yield row(notice)
+
+    return rows()
 
 
 def journal_export(fmt: str, count: int, *, actor: Actor, now: datetime) -> None:

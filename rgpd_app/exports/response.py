@@ -35,7 +35,7 @@ _STREAMED = {"csv": csv_chunks, "json": json_chunks}
 def export_response(
     fmt: str,
     *,
-    rows: Iterable[Any],
+    rows: Iterable[Any] | Callable[[], Iterable[Any]],
     columns: Sequence[Column],
     filename: str,
     title: str,
@@ -56,8 +56,11 @@ def export_response(
     (the row objects), `table` (their display texts), `row_count`, `widths` and the keys of
     `pdf_context`.
 
-    For flat memory over a large query, pass `db.session.scalars(stmt.execution_options(
-    yield_per=1000))`: PostgreSQL then reads through a server-side cursor.
+    `rows` may also be a callable returning them: pass one for a query (`lambda:
+    db.session.scalars(stmt.execution_options(yield_per=1000))`), so that it runs while the
+    answer streams, on that moment's database session — the view's session is closed once the
+    view has returned, and a result opened there can no longer load rows. `yield_per` keeps
+    memory flat (PostgreSQL then reads through a server-side cursor).
     """
     fmt = check_format(fmt)
     report = on_done or (lambda count: None)
@@ -65,12 +68,14 @@ def export_response(
         chunks = _reporting(_STREAMED[fmt], rows, columns, report)
         response = Response(stream_with_context(chunks), content_type=MIMETYPES[fmt])
     elif fmt == "pdf":
+        rows = rows() if callable(rows) else rows
         context = table_context(_at_most_pdf_rows(rows), columns)
         context.update(title=title, generated_at=clock.now(), **(pdf_context or {}))
         body = render_pdf(pdf_template or TABLE_TEMPLATE, **context)
         report(context["row_count"])
         response = Response(body, content_type=MIMETYPES[fmt])
     else:
+        rows = rows() if callable(rows) else rows
         spool = SpooledTemporaryFile(max_size=SPOOL_LIMIT)  # closed by wrap_file
         try:
             if fmt == "xlsx":
@@ -121,7 +126,7 @@ def _reporting(writer, rows, columns, report: Callable[[int], None]) -> Iterator
 
     def counted():
         nonlocal tally
-        for row in rows:
+        for row in rows() if callable(rows) else rows:
             tally += 1
             yield row
 

@@ -7,6 +7,7 @@ from rgpd_app.accounts import rules as roles
 from rgpd_app.errors import DomainError, NotFound
 from rgpd_app.exports import FORMATS, Column, export_response
 from rgpd_app.extensions import db
+from rgpd_app.organisations.models import Organisation
 from rgpd_app.register import countries
 from rgpd_app.register.access import READERS as MUNICIPALITY_READERS
 from rgpd_app.register.choices import OPERATIONS, SAFEGUARDS
@@ -193,12 +194,14 @@ EXPORT_COLUMNS = [
 def export(org_id: int, fmt: str):
     if fmt not in EXPORT_FORMATS:
         raise NotFound()
-    org, rows = services.municipality.municipality_subprocessors(
+    org, _rows = services.municipality.municipality_subprocessors(
         org_id, actor=current_actor(), now=clock.now(), fmt=fmt
     )
     return export_response(
         fmt,
-        rows=rows,
+        # Read again while the answer is written: the rows above belong to the view's session,
+        # which is closed by then.
+        rows=lambda: services.municipality.rows_for(db.session.get(Organisation, org.id)),
         columns=EXPORT_COLUMNS,
         filename=f"sous-traitants-{org.siren}",
         title=f"Sous-traitants ultérieurs — {org.name}",

@@ -83,7 +83,7 @@ def test_a_valid_notice_is_recorded_with_the_file_under_a_server_name(
     assert len(document.storage_name) == 32 and "/" not in document.storage_name
     page = client.get(answer.location).get_data(as_text=True)
     assert 'id="clock-refusal"' in page
-    assert "18/03/2026 00:00" in page and "Détail du calcul" in page
+    assert "mardi 17 mars 2026 à 24:00" in page and "Détail du calcul" in page
     download = client.get(f"/audits/{item.id}/documents/{document.id}")
     assert download.data == b"%PDF signed"
     download.close()

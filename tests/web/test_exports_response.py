@@ -252,7 +252,7 @@ def test_a_streamed_export_reads_the_database_and_journals_the_count_at_the_end(
 
         return export_response(
             "csv",
-            rows=db.session.scalars(stmt),
+            rows=lambda: db.session.scalars(stmt),
             columns=[Column("name", "Nom"), Column("siren", "SIREN")],
             filename="communes",
             title="Communes",
