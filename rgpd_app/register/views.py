@@ -19,6 +19,7 @@ from rgpd_app.register.choices import (
     SAFEGUARDS,
     STATUSES,
     TASK_KINDS,
+    VALIDATED,
     VERSION_ACTIONS,
 )
 from rgpd_app.register.entries import snapshot
@@ -123,6 +124,7 @@ def _post(activity=None):
     raw = forms.form_from_request(request.form)
     if request.form.get("add"):
         return _form_page(raw, {}, activity=activity)
+    was_validated = activity is not None and activity.status == VALIDATED
     try:
         saved = _save(raw, activity)
     except DomainError as err:
@@ -132,6 +134,9 @@ def _post(activity=None):
         errors = err.fields or {"_form": [err.message]}
         return _form_page(raw, errors, activity=activity, status=err.status)
     flash("Le traitement a été enregistré.", "success")
+    if was_validated and saved.status != VALIDATED:
+        flash("Son contenu a changé : il repasse en brouillon et doit être validé de nouveau "
+              "par le DPO du sous-traitant.", "warning")
     return redirect(url_for("register.detail", activity_id=saved.id))
 
 

@@ -266,3 +266,26 @@ def test_pages_need_a_login(client, entry):
     for path in ("/register/", f"/register/{entry.id}", "/register/new"):
         response = client.get(path)
         assert response.status_code == 302 and "/login" in response.location
+
+
+def test_editing_a_validated_entry_says_it_goes_back_to_draft(client, login_as, towns, entry):
+    entry.status = "validated"
+    db.session.commit()
+    login_as("controller_dpo", towns[0])
+    data = {
+        "version": str(entry.version),
+        "name": entry.name,
+        "purposes.0.label": "Facturer les repas",
+        "legal_bases": "public_task",
+        "data_subjects": "Familles",
+        "data_categories.0.label": "Coordonnées des parents",
+        "data_categories.0.purpose": "Facturer les repas",
+        "data_categories.0.retention_value": "5",
+        "data_categories.0.retention_unit": "years",
+        "recipients": "Trésorerie",
+        "estimated_persons": "950",
+    }
+    response = client.post(f"/register/{entry.id}/edit", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    body = client.get(response.location).get_data(as_text=True)
+    assert "repasse en brouillon" in body and "Brouillon" in body
