@@ -1,4 +1,4 @@
-"""Bearer-token authentication shared by every /api/v1 blueprint."""
+"""Shared by every /api/v1 blueprint: Bearer-token authentication and query-argument parsing."""
 
 from flask import Blueprint, g, request
 
@@ -36,3 +36,9 @@ def api_blueprint(name: str, import_name: str, prefix: str = "") -> Blueprint:
 
 def api_actor() -> Actor:
     return g.api_actor
+
+
+def int_arg(name: str, default: int, upper: int) -> int:
+    """A positive integer query argument, capped at `upper`; `default` when absent or malformed."""
+    value = request.args.get(name, str(default))
+    return min(upper, max(1, int(value))) if value.isdigit() else default

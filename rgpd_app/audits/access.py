@@ -4,15 +4,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 import audit as rules_lib
 from deadlines import PARIS, Calendar, Deadline, calendar_for
 from rgpd_app.audits import rules
 from rgpd_app.audits.models import AuditRequest
 from rgpd_app.errors import Conflict, DomainError
-from rgpd_app.extensions import db
 from rgpd_app.organisations.models import Organisation
+from rgpd_app.paging import paginate
 from rgpd_app.tenancy import Actor, get_visible, require, scope
 
 
@@ -90,11 +90,10 @@ def audits_query(actor: Actor, *, state: str = "", organisation_id: int | None =
 def list_audits(
     *, actor: Actor, now: datetime, state: str = "", page: int = 1, per_page: int = 25
 ) -> tuple[list[AuditRequest], int]:
-    stmt = audits_query(actor, state=state)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    items = db.session.scalars(
-        stmt.order_by(AuditRequest.start_on.desc(), AuditRequest.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return list(items), total
+    result = paginate(
+        audits_query(actor, state=state),
+        page=page,
+        per_page=per_page,
+        order_by=[AuditRequest.start_on.desc(), AuditRequest.id.desc()],
+    )
+    return result.items, result.total

@@ -6,7 +6,7 @@ import binascii
 from flask import request, send_file
 
 from rgpd_app import clock
-from rgpd_app.api_auth import api_actor, api_blueprint
+from rgpd_app.api_auth import api_actor, api_blueprint, int_arg
 from rgpd_app.audits import apidoc, rules, services  # noqa: F401  (apidoc: OpenAPI paths)
 from rgpd_app.audits.billing import billing_response
 from rgpd_app.audits.decisions import decisions_payload
@@ -40,11 +40,6 @@ def _body() -> dict:
     return request.get_json(silent=True) or {}
 
 
-def _int_arg(name: str, default: int, upper: int) -> int:
-    value = request.args.get(name, str(default))
-    return min(upper, max(1, int(value))) if value.isdigit() else default
-
-
 def _decode(filename: str | None, content: str | None, field: str) -> Upload | None:
     if not content:
         return None
@@ -76,7 +71,7 @@ def _detail(item) -> dict:
 
 @bp.get("")
 def index():
-    page, per_page = _int_arg("page", 1, 10**6), _int_arg("per_page", 50, 200)
+    page, per_page = int_arg("page", 1, 10**6), int_arg("per_page", 50, 200)
     items, total = services.list_audits(
         actor=api_actor(),
         now=clock.now(),

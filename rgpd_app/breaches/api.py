@@ -3,7 +3,7 @@
 from flask import request
 
 from rgpd_app import clock
-from rgpd_app.api_auth import api_actor, api_blueprint
+from rgpd_app.api_auth import api_actor, api_blueprint, int_arg
 from rgpd_app.breaches import access, rules, services
 from rgpd_app.breaches.schemas import (
     AcknowledgementInput,
@@ -23,11 +23,6 @@ from rgpd_app.breaches.schemas import (
 from rgpd_app.validation import load
 
 bp = api_blueprint("breaches_api", __name__, "/breaches")
-
-
-def _int_arg(name: str, default: int, upper: int) -> int:
-    value = request.args.get(name, str(default))
-    return min(upper, max(1, int(value))) if value.isdigit() else default
 
 
 def _body():
@@ -52,7 +47,7 @@ def _page(result, items) -> dict:
 
 @bp.get("")
 def index():
-    page, per_page = _int_arg("page", 1, 10**6), _int_arg("per_page", 50, 200)
+    page, per_page = int_arg("page", 1, 10**6), int_arg("per_page", 50, 200)
     result = services.list_breaches(
         actor=api_actor(), now=clock.now(), page=page, per_page=per_page
     )
@@ -108,7 +103,7 @@ def set_activities(breach_id: int):
 
 @bp.get("/notices")
 def notices():
-    page, per_page = _int_arg("page", 1, 10**6), _int_arg("per_page", 50, 200)
+    page, per_page = int_arg("page", 1, 10**6), int_arg("per_page", 50, 200)
     breach_id = request.args.get("breach_id", "")
     result = services.list_notices(
         actor=api_actor(),
@@ -168,7 +163,7 @@ def cnil_form(notice_id: int):
 
 @bp.get("/register")
 def register():
-    page, per_page = _int_arg("page", 1, 10**6), _int_arg("per_page", 50, 200)
+    page, per_page = int_arg("page", 1, 10**6), int_arg("per_page", 50, 200)
     result = services.register_page(
         actor=api_actor(), now=clock.now(), page=page, per_page=per_page
     )

@@ -1,17 +1,12 @@
 from flask import request, send_file
 
 from rgpd_app import clock
-from rgpd_app.api_auth import api_actor, api_blueprint
+from rgpd_app.api_auth import api_actor, api_blueprint, int_arg
 from rgpd_app.deposits import apidoc, services  # noqa: F401  (apidoc: OpenAPI paths)
 from rgpd_app.deposits.schemas import DepositFilter, DepositSchema
 from rgpd_app.validation import load
 
 bp = api_blueprint("deposits_api", __name__, "/deposits")
-
-
-def _int_arg(name: str, default: int, upper: int) -> int:
-    value = request.args.get(name, str(default))
-    return min(upper, max(1, int(value))) if value.isdigit() else default
 
 
 def _dump(deposit, now) -> dict:
@@ -21,7 +16,7 @@ def _dump(deposit, now) -> dict:
 @bp.get("")
 def index():
     now = clock.now()
-    page, per_page = _int_arg("page", 1, 10**6), _int_arg("per_page", 50, 200)
+    page, per_page = int_arg("page", 1, 10**6), int_arg("per_page", 50, 200)
     filters = load(
         DepositFilter(), {k: v for k, v in request.args.items() if k not in ("page", "per_page")}
     )

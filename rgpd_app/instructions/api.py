@@ -6,7 +6,7 @@ import binascii
 from flask import request, send_file
 
 from rgpd_app import clock
-from rgpd_app.api_auth import api_actor, api_blueprint
+from rgpd_app.api_auth import api_actor, api_blueprint, int_arg
 from rgpd_app.errors import ValidationFailed
 from rgpd_app.exports import export_response
 from rgpd_app.files import Upload
@@ -33,11 +33,6 @@ def _body() -> dict:
     return request.get_json(silent=True) or {}
 
 
-def _int_arg(name: str, default: int, upper: int) -> int:
-    value = request.args.get(name, str(default))
-    return min(upper, max(1, int(value))) if value.isdigit() else default
-
-
 def _uploads(files: list[dict]) -> list[Upload]:
     found = []
     for i, item in enumerate(files):
@@ -55,7 +50,7 @@ def _dump(item) -> dict:
 
 @bp.get("")
 def index():
-    page, per_page = _int_arg("page", 1, 10**6), _int_arg("per_page", 50, 200)
+    page, per_page = int_arg("page", 1, 10**6), int_arg("per_page", 50, 200)
     filters = load(FiltersInput(), request.args)
     found = services.list_instructions(
         actor=api_actor(), now=clock.now(), filters=filters, page=page, per_page=per_page
@@ -79,7 +74,7 @@ def create():
 
 @bp.get("/in-force")
 def in_force():
-    page, per_page = _int_arg("page", 1, 10**6), _int_arg("per_page", 50, 200)
+    page, per_page = int_arg("page", 1, 10**6), int_arg("per_page", 50, 200)
     filters = load(FiltersInput(), request.args)
     found = services.inforce.in_force_listing(
         actor=api_actor(), now=clock.now(), filters=filters, page=page, per_page=per_page

@@ -1,7 +1,7 @@
 from flask import request
 
 from rgpd_app import clock
-from rgpd_app.api_auth import api_actor, api_blueprint
+from rgpd_app.api_auth import api_actor, api_blueprint, int_arg
 from rgpd_app.organisations import services
 from rgpd_app.organisations.schemas import OrganisationInput, OrganisationSchema
 from rgpd_app.validation import load
@@ -9,14 +9,9 @@ from rgpd_app.validation import load
 bp = api_blueprint("organisations_api", __name__, "/organisations")
 
 
-def _int_arg(name: str, default: int, upper: int) -> int:
-    value = request.args.get(name, str(default))
-    return min(upper, max(1, int(value))) if value.isdigit() else default
-
-
 @bp.get("")
 def index():
-    page, per_page = _int_arg("page", 1, 10**6), _int_arg("per_page", 50, 200)
+    page, per_page = int_arg("page", 1, 10**6), int_arg("per_page", 50, 200)
     result = services.list_organisations(
         actor=api_actor(),
         now=clock.now(),

@@ -3,7 +3,7 @@
 from flask import request
 
 from rgpd_app import clock
-from rgpd_app.api_auth import api_actor, api_blueprint
+from rgpd_app.api_auth import api_actor, api_blueprint, int_arg
 from rgpd_app.errors import ValidationFailed
 from rgpd_app.register import copying, exporting, history, listing, services
 from rgpd_app.register.schemas import (
@@ -17,11 +17,6 @@ from rgpd_app.validation import load
 bp = api_blueprint("register_api", __name__, "/processings")
 
 _TRUE = {"1", "true", "yes", "on"}
-
-
-def _int_arg(name: str, default: int, upper: int) -> int:
-    value = request.args.get(name, str(default))
-    return min(upper, max(1, int(value))) if value.isdigit() else default
 
 
 def filters_from(args) -> listing.Filters:
@@ -49,7 +44,7 @@ def dump(described) -> dict:
 
 @bp.get("")
 def index():
-    page, per_page = _int_arg("page", 1, 10**6), _int_arg("per_page", 50, 200)
+    page, per_page = int_arg("page", 1, 10**6), int_arg("per_page", 50, 200)
     result = listing.list_activities(
         filters_from(request.args), actor=api_actor(), now=clock.now(), page=page, per_page=per_page
     )
@@ -126,7 +121,7 @@ def versions(activity_id: int):
         day = _parse_day(on)
         entry = history.as_of(activity_id, day, actor=actor, now=now)
         return {"on": day.isoformat(), "entry": entry}
-    page, per_page = _int_arg("page", 1, 10**6), _int_arg("per_page", 50, 200)
+    page, per_page = int_arg("page", 1, 10**6), int_arg("per_page", 50, 200)
     _, result = history.list_history(
         activity_id, actor=actor, now=now, page=page, per_page=per_page
     )

@@ -3,7 +3,7 @@
 from flask import request
 
 from rgpd_app import clock
-from rgpd_app.api_auth import api_actor, api_blueprint
+from rgpd_app.api_auth import api_actor, api_blueprint, int_arg
 from rgpd_app.exports import export_response
 from rgpd_app.requests import apidoc, billing, services  # noqa: F401  (apidoc: OpenAPI paths)
 from rgpd_app.requests.schemas import (
@@ -27,18 +27,13 @@ def _body() -> dict:
     return request.get_json(silent=True) or {}
 
 
-def _int_arg(name: str, default: int, upper: int) -> int:
-    value = request.args.get(name, str(default))
-    return min(upper, max(1, int(value))) if value.isdigit() else default
-
-
 def _dump(item) -> dict:
     return request_dict(item, services.clocks_for(item))
 
 
 @bp.get("")
 def index():
-    page, per_page = _int_arg("page", 1, 10**6), _int_arg("per_page", 50, 200)
+    page, per_page = int_arg("page", 1, 10**6), int_arg("per_page", 50, 200)
     filters = load(FiltersInput(), request.args)
     found = services.list_requests(
         actor=api_actor(), now=clock.now(), filters=filters, page=page, per_page=per_page
