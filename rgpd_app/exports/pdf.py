@@ -1,14 +1,25 @@
-"""PDF exports: an HTML template rendered with Jinja, then laid out by WeasyPrint."""
+"""PDF exports: an HTML template rendered with Jinja, then laid out by WeasyPrint.
 
-from collections.abc import Iterable, Sequence
-from typing import Any
+A list is laid out in chunks of `CHUNK_ROWS` rows, each its own small PDF, joined page after page
+by `pdf_join` (which numbers the pages): WeasyPrint keeps a whole document's layout in memory
+(about 0.6 MB per register entry), so a chunk bounds the memory whatever the list's length.
+"""
+
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from itertools import islice
+from pathlib import Path
+from typing import Any, BinaryIO
 
 from flask import render_template
+from flask_babel import gettext as _
 
+from rgpd_app.exports.pdf_join import join_pdfs
 from rgpd_app.exports.values import Column, display_text, read
 
 TABLE_TEMPLATE = "exports/table.html"
 WIDTH_SAMPLE = 200  # rows looked at to share the page width between the columns
+CHUNK_ROWS = 100  # rows laid out at once: ~60 MB of WeasyPrint layout for register entries
 LINE_CHARACTERS = 175  # digits of the table's font that fit across an A4 landscape page
 CELL_PADDING = 1.5  # a cell's padding and border, in the same digits
 
@@ -21,17 +32,60 @@ def render_pdf(template: str, **context) -> bytes:
     return weasyprint.HTML(string=html).write_pdf()
 
 
-def table_context(rows: Iterable[Any], columns: Sequence[Column]) -> dict:
-    """The rows (kept for custom templates) and their display texts for the table template."""
-    items = list(rows)
-    table = [[display_text(read(row, column)) for column in columns] for row in items]
-    return {
-        "columns": columns,
-        "rows": items,
-        "table": table,
-        "row_count": len(items),
-        "widths": column_widths([c.label for c in columns], table[:WIDTH_SAMPLE]),
-    }
+def write_pdf_table(
+    rows: Iterable[Any],
+    columns: Sequence[Column],
+    out: BinaryIO,
+    *,
+    template: str,
+    context: dict,
+    total: int,
+    progress: Callable[[int], None] | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+) -> int:
+    """Write `rows` as one PDF to `out`, laid out `chunk_rows` at a time; return the row count.
+
+    The template receives, besides `context`: `columns`, `rows` and `table` (this chunk's rows
+    and their display texts), `widths` (decided on the first chunk, kept for the others),
+    `row_count` (= `total`), `first_chunk`, `continued` (the last row of the previous chunk,
+    None on the first) and `numbered_later` (the page numbers are drawn at the join: the
+    template must not print `counter(pages)`, which would only count its own chunk).
+    """
+    import weasyprint  # imported on use: it is slow to load and only PDF exports need it
+
+    source = iter(rows)
+    count, previous, widths = 0, None, None
+    with tempfile.TemporaryDirectory(prefix="rgpd-pdf-") as folder:
+        paths: list[Path] = []
+        while True:
+            chunk = list(islice(source, chunk_rows))
+            if not chunk and paths:
+                break
+            table = [[display_text(read(row, column)) for column in columns] for row in chunk]
+            if widths is None:
+                widths = column_widths([c.label for c in columns], table[:WIDTH_SAMPLE])
+            html = render_template(
+                template,
+                **context,
+                columns=columns,
+                rows=chunk,
+                table=table,
+                widths=widths,
+                row_count=total,
+                first_chunk=not paths,
+                continued=previous,
+                numbered_later=True,
+            )
+            paths.append(Path(folder) / f"{len(paths):06d}.pdf")
+            weasyprint.HTML(string=html).write_pdf(paths[-1])
+            count += len(chunk)
+            previous = chunk[-1] if chunk else None
+            if progress:
+                progress(count)
+            if len(chunk) < chunk_rows:
+                break
+        join_pdfs(paths, out, title=str(context.get("title", "")), word=_("Page"))
+    return count
 
 
 def column_widths(labels: Sequence[str], sample: Sequence[Sequence[str]]) -> list[float]:

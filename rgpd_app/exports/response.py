@@ -10,12 +10,9 @@ from urllib.parse import quote
 from flask import Response, current_app, request, stream_with_context
 from werkzeug.wsgi import wrap_file
 
-from rgpd_app import clock
 from rgpd_app.errors import ValidationFailed
-from rgpd_app.exports.ods import write_ods
-from rgpd_app.exports.pdf import TABLE_TEMPLATE, render_pdf, table_context
-from rgpd_app.exports.values import Column, paris_time
-from rgpd_app.exports.writers import csv_chunks, json_chunks, write_xlsx
+from rgpd_app.exports.building import STREAMED, write_file
+from rgpd_app.exports.values import Column
 
 FORMATS = ("csv", "xlsx", "ods", "json", "pdf")
 MIMETYPES = {
@@ -29,7 +26,6 @@ MIMETYPES = {
 # rows a PDF would outlast gunicorn's 30 s inside a request (DESIGN §5: the worker's job).
 PDF_MAX_ROWS = 500
 SPOOL_LIMIT = 4 * 1024 * 1024  # a bigger XLSX/ODS file goes to a temporary file on disk
-_STREAMED = {"csv": csv_chunks, "json": json_chunks}
 
 
 def export_response(
@@ -64,25 +60,20 @@ def export_response(
     """
     fmt = check_format(fmt)
     report = on_done or (lambda count: None)
-    if fmt in _STREAMED:
-        chunks = _reporting(_STREAMED[fmt], rows, columns, report)
+    if fmt in STREAMED:
+        chunks = _reporting(STREAMED[fmt], rows, columns, report)
         response = Response(stream_with_context(chunks), content_type=MIMETYPES[fmt])
-    elif fmt == "pdf":
-        rows = rows() if callable(rows) else rows
-        context = table_context(_at_most_pdf_rows(rows), columns)
-        context.update(title=title, generated_at=clock.now(), **(pdf_context or {}))
-        body = render_pdf(pdf_template or TABLE_TEMPLATE, **context)
-        report(context["row_count"])
-        response = Response(body, content_type=MIMETYPES[fmt])
     else:
         rows = rows() if callable(rows) else rows
+        if fmt == "pdf":
+            rows = _at_most_pdf_rows(rows)
         spool = SpooledTemporaryFile(max_size=SPOOL_LIMIT)  # closed by wrap_file
         try:
-            if fmt == "xlsx":
-                count = write_xlsx(rows, columns, spool, title=title)
-            else:
-                created = paris_time(clock.now()).replace(tzinfo=None)
-                count = write_ods(rows, columns, spool, title=title, created_at=created)
+            count = write_file(
+                fmt, spool, rows=rows, columns=columns, title=title,
+                total=len(rows) if fmt == "pdf" else 0,
+                pdf_template=pdf_template, pdf_context=pdf_context,
+            )  # fmt: skip
             report(count)
         except BaseException:
             spool.close()

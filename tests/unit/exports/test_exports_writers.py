@@ -137,5 +137,7 @@ def test_xlsx_stores_each_dangerous_value_as_a_quoted_string_cell(value):
     cell = sheet["A2"]
     assert cell.data_type == "s"
     assert isinstance(cell.value, str) and cell.value.startswith("'")
-    # XML carries no \x01 (replaced by U+FFFD) and reads a bare \r back as \n
-    assert cell.value[1:] == value.replace("\x01", "\ufffd").replace("\r", "\n")
+    # XML carries no \x01 (replaced by U+FFFD); a bare \r comes back as \n or, when the XML
+    # writer escapes it (et_xmlfile 2 writes &#13;), as itself
+    expected = value.replace("\x01", "\ufffd")
+    assert cell.value[1:] in {expected, expected.replace("\r", "\n")}
