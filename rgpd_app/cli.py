@@ -18,6 +18,7 @@ from rgpd_app.notifications.cli import outbox_cli
 from rgpd_app.organisations import services as organisations
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.organisations.schemas import OrganisationInput
+from rgpd_app.register.cli import register_cli
 from rgpd_app.validation import load
 
 rgpd = AppGroup("rgpd", help="Administration de rgpd_app.")
@@ -27,6 +28,7 @@ rgpd.add_command(deadline_cli)
 rgpd.add_command(outbox_cli)
 rgpd.add_command(zip_cli)
 rgpd.add_command(keys_cli)
+rgpd.add_command(register_cli)
 
 
 def _fail(err: DomainError):

@@ -106,6 +106,16 @@ def load(app, test_config=None) -> None:
         FTP_TLS=_bool("RGPD_FTP_TLS", True),
         FTP_CAFILE=os.environ.get("RGPD_FTP_CAFILE", ""),  # empty: the system's CAs
         FTP_TIMEOUT_SECONDS=int(os.environ.get("RGPD_FTP_TIMEOUT_SECONDS", "30")),
+        # Long exports (DESIGN §5): past these many rows an XLSX, ODS or PDF export is built by
+        # the worker; its file is kept this many hours.
+        EXPORT_INLINE_MAX_ROWS={
+            "xlsx": int(os.environ.get("RGPD_EXPORT_INLINE_XLSX", "5000")),
+            "ods": int(os.environ.get("RGPD_EXPORT_INLINE_ODS", "5000")),
+            "pdf": int(os.environ.get("RGPD_EXPORT_INLINE_PDF", "100")),
+        },
+        EXPORT_FILE_HOURS=int(os.environ.get("RGPD_EXPORT_FILE_HOURS", "24")),
+        # How often the worker looks for queued work (long exports) between its minute ticks.
+        WORKER_QUEUE_POLL_SECONDS=int(os.environ.get("RGPD_WORKER_QUEUE_POLL_SECONDS", "3")),
     )
     if test_config:
         app.config.update(test_config)

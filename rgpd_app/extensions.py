@@ -1,6 +1,6 @@
 """Extensions, created unbound and bound in create_app."""
 
-from flask import request, session
+from flask import has_request_context, request, session
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -33,6 +33,8 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 def select_locale():
+    if not has_request_context():  # the worker and the CLI: see force_locale in exports/jobs.py
+        return "fr"
     if current_user and getattr(current_user, "is_authenticated", False) and current_user.language:
         return current_user.language
     lang = session.get("lang")

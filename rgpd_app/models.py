@@ -18,6 +18,7 @@ from rgpd_app.breaches.models import (  # noqa: F401
     CnilNotification,
 )
 from rgpd_app.deposits.models import Deposit, Intervention  # noqa: F401
+from rgpd_app.exports.models import ExportJob  # noqa: F401
 from rgpd_app.instructions.models import Instruction, InstructionAttachment  # noqa: F401
 from rgpd_app.journal.models import JournalEntry, JournalSeal
 from rgpd_app.notifications.models import OutboxMessage

@@ -38,6 +38,10 @@ def _path_id(name: str) -> dict:
     return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
 
 
+def _path_text(name: str) -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+
+
 def _query(name: str, kind: str = "string", required: bool = False) -> dict:
     return {"name": name, "in": "query", "required": required, "schema": {"type": kind}}
 
@@ -127,9 +131,10 @@ PATHS: dict[str, dict] = {
     },
     "/api/v1/processings/export": {
         "get": _op(
-            "Exporter le registre (CSV, XLSX, ODS, JSON, PDF ≤ 500 lignes) : liste filtrée, "
+            "Exporter le registre (CSV, XLSX, ODS, JSON, PDF) : liste filtrée, "
             "registre art. 30(2) (`register=processor`) ou art. 30(1) d'une collectivité "
-            "(`register=controller`) ; chaque export est journalisé",
+            "(`register=controller`) ; chaque export est journalisé. Un long export XLSX, ODS "
+            "ou PDF est confié au worker : réponse 202, à suivre sur /api/v1/exports/{id}",
             tag="registre",
             params=[
                 _query("format", required=True),
@@ -141,6 +146,23 @@ PATHS: dict[str, dict] = {
                 _query("transfers", "boolean"),
                 _query("pending_consent", "boolean"),
             ],
+        ),
+    },
+    "/api/v1/exports": {
+        "get": _op("Les exports longs demandés par l'utilisateur du jeton", tag="exports"),
+    },
+    "/api/v1/exports/{public_id}": {
+        "get": _op(
+            "Un export long : état, avancement, empreinte SHA-256 et adresse du fichier",
+            tag="exports",
+            params=[_path_text("public_id")],
+        ),
+    },
+    "/api/v1/exports/{public_id}/file": {
+        "get": _op(
+            "Le fichier d'un export long terminé (téléchargement journalisé)",
+            tag="exports",
+            params=[_path_text("public_id")],
         ),
     },
     "/api/v1/processings/{activity_id}": {

@@ -4,6 +4,7 @@ Never started inside create_app (every web process would run the jobs): `flask r
 """
 
 import logging
+import threading
 from collections.abc import Callable
 from datetime import datetime
 
@@ -43,6 +44,35 @@ def _purge(now):
     return journal.purge(now=now, retention_days=current_app.config["JOURNAL_RETENTION_DAYS"])
 
 
+# Queues polled every WORKER_QUEUE_POLL_SECONDS (work a user waits for, such as a long export):
+# each runner takes a function giving the current instant and works until its queue is empty.
+QUEUES: list[tuple[str, Callable[[Callable[[], datetime]], int]]] = []
+
+
+def queue(name: str):
+    """Register a queue runner (used by domains at import time)."""
+
+    def decorator(func):
+        if name not in {n for n, _ in QUEUES}:
+            QUEUES.append((name, func))
+        return func
+
+    return decorator
+
+
+def drain_queues() -> dict:
+    """Run every queue runner once; a failing one is logged and does not stop the others."""
+    results = {}
+    for name, func in QUEUES:
+        try:
+            results[name] = func(clock.now)
+        except Exception:
+            db.session.rollback()
+            log.exception("queue %s failed", name)
+            results[name] = "error"
+    return results
+
+
 def tick(now: datetime | None = None) -> dict:
     """Run every job once at `now`; a failing job is logged and does not stop the others."""
     now = now or clock.now()
@@ -63,10 +93,15 @@ class SingleWorkerLock:
     def __init__(self, engine):
         self.engine = engine
         self.connection = None
+        self._guard = threading.Lock()  # the tick and the queue poller share the connection
 
     def acquire(self) -> bool:
         if self.engine.dialect.name != "postgresql":
             return True
+        with self._guard:
+            return self._acquire()
+
+    def _acquire(self) -> bool:
         if self.connection is None:
             self.connection = self.engine.connect()
         got = self.connection.execute(
@@ -76,6 +111,10 @@ class SingleWorkerLock:
         return bool(got)
 
     def release(self) -> None:
+        with self._guard:
+            self._release()
+
+    def _release(self) -> None:
         if self.connection is not None:
             # The connection goes back to the pool, where the session (and a session lock)
             # would live on: unlock explicitly.
@@ -98,8 +137,14 @@ def run_worker(app, *, once: bool = False, interval_seconds: int = 60) -> None:
             results = tick()
             log.info("tick done: %s", {k: _summary(v) for k, v in results.items()})
 
+    def _queues():
+        with app.app_context():
+            if lock.acquire():
+                drain_queues()
+
     if once:
         _tick()
+        _queues()
         lock.release()
         return
     scheduler = BlockingScheduler(timezone="UTC")
@@ -111,6 +156,14 @@ def run_worker(app, *, once: bool = False, interval_seconds: int = 60) -> None:
         max_instances=1,
         coalesce=True,
         next_run_time=clock.now(),
+    )
+    scheduler.add_job(
+        _queues,
+        "interval",
+        seconds=app.config["WORKER_QUEUE_POLL_SECONDS"],
+        id="queues",
+        max_instances=1,
+        coalesce=True,
     )
     try:
         scheduler.start()

@@ -48,7 +48,7 @@ FIELD_LABELS = {
 
 
 def field_label(name: str) -> str:
-    """"data_categories.0.label" → "Catégorie de données 1 — Libellé"."""
+    """ "data_categories.0.label" → "Catégorie de données 1 — Libellé"."""
     parts = [p for p in name.replace("-", ".").replace("[", ".").replace("]", "").split(".") if p]
     text = ""
     for part in parts:
@@ -75,8 +75,14 @@ NAV: list[NavLink] = [
     NavLink(
         "register.index",
         "Registre",
-        (rules.PROCESSOR_DPO, rules.SECURITY_OFFICER, rules.SUPPORT, rules.CONTROLLER_DPO,
-         rules.INSTRUCTOR, rules.AUDITOR),
+        (
+            rules.PROCESSOR_DPO,
+            rules.SECURITY_OFFICER,
+            rules.SUPPORT,
+            rules.CONTROLLER_DPO,
+            rules.INSTRUCTOR,
+            rules.AUDITOR,
+        ),
     ),  # fmt: skip
     NavLink("users.index", "Comptes", (rules.ADMIN, rules.CONTROLLER_DPO)),
     NavLink("notifications.index", "Messages sortants", (rules.ADMIN,)),
@@ -95,6 +101,7 @@ NAV: list[NavLink] = [
         "Journal",
         (rules.PROCESSOR_DPO, rules.SECURITY_OFFICER, rules.CONTROLLER_DPO),
     ),
+    NavLink("exports.index", "Mes exports", ()),
 ]
 
 

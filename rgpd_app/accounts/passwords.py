@@ -2,7 +2,6 @@
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from zxcvbn import zxcvbn
 
 from rgpd_app.accounts import rules
 
@@ -24,5 +23,7 @@ def check_password(password_hash: str | None, password: str) -> bool:
 
 
 def problems(password: str, user_inputs=()) -> list[str]:
+    from zxcvbn import zxcvbn  # imported on use: its word lists cost every process ~12 MB
+
     score = zxcvbn(password[:100], user_inputs=[u for u in user_inputs if u])["score"]
     return rules.password_problems(password, score=score, user_inputs=user_inputs)

@@ -11,10 +11,9 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_babel import gettext as _
 
-from rgpd_app.exports.pdf_join import join_pdfs
 from rgpd_app.exports.values import Column, display_text, read
 
 TABLE_TEMPLATE = "exports/table.html"
@@ -41,7 +40,7 @@ def write_pdf_table(
     context: dict,
     total: int,
     progress: Callable[[int], None] | None = None,
-    chunk_rows: int = CHUNK_ROWS,
+    chunk_rows: int | None = None,
 ) -> int:
     """Write `rows` as one PDF to `out`, laid out `chunk_rows` at a time; return the row count.
 
@@ -53,6 +52,9 @@ def write_pdf_table(
     """
     import weasyprint  # imported on use: it is slow to load and only PDF exports need it
 
+    from rgpd_app.exports.pdf_join import join_pdfs  # pikepdf, on use as well
+
+    chunk_rows = chunk_rows or current_app.config.get("EXPORT_PDF_CHUNK_ROWS", CHUNK_ROWS)
     source = iter(rows)
     count, previous, widths = 0, None, None
     with tempfile.TemporaryDirectory(prefix="rgpd-pdf-") as folder:

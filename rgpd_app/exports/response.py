@@ -22,8 +22,9 @@ MIMETYPES = {
     "json": "application/json",
     "pdf": "application/pdf",
 }
-# WeasyPrint takes ~16 CPU s and 360 MB for 1,000 rows (bench/exports.py): past this many
-# rows a PDF would outlast gunicorn's 30 s inside a request (DESIGN §5: the worker's job).
+# WeasyPrint takes ~16 CPU s for 1,000 rows (bench/exports.py; memory stays bounded, the PDF
+# being laid out in chunks): past this many rows a PDF built inside a request would outlast
+# gunicorn's 30 s. Domains with long lists queue them for the worker instead (exports/jobs.py).
 PDF_MAX_ROWS = 500
 SPOOL_LIMIT = 4 * 1024 * 1024  # a bigger XLSX/ODS file goes to a temporary file on disk
 

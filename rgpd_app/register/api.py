@@ -5,6 +5,8 @@ from flask import request
 from rgpd_app import clock
 from rgpd_app.api_auth import api_actor, api_blueprint, int_arg
 from rgpd_app.errors import ValidationFailed
+from rgpd_app.exports import job_api
+from rgpd_app.exports.models import ExportJob
 from rgpd_app.register import copying, exporting, history, listing, services
 from rgpd_app.register.schemas import (
     CopyInput,
@@ -59,14 +61,16 @@ def index():
 @bp.get("/export")
 def export():
     """The filtered list (`register=list`, default), the art. 30(2) register (`processor`) or a
-    controller's art. 30(1) register (`controller` with `controller_id`) in `format`."""
-    return exporting.export_register(
+    controller's art. 30(1) register (`controller` with `controller_id`) in `format`; a long
+    XLSX/ODS/PDF export is queued for the worker: 202 and where to follow it."""
+    answer = exporting.export_register(
         request.args.get("format", "json"),
         request.args.get("register", exporting.FILTERED_LIST),
         filters_from(request.args),
         actor=api_actor(),
         now=clock.now(),
     )
+    return job_api.accepted(answer) if isinstance(answer, ExportJob) else answer
 
 
 @bp.post("")

@@ -11,11 +11,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from rgpd_app.errors import ValidationFailed
-from rgpd_app.exports import Column, export_response
+from rgpd_app.exports import Column, export_response, jobs
+from rgpd_app.exports.building import STREAMED, write_file
+from rgpd_app.exports.response import check_format
 from rgpd_app.extensions import db
 from rgpd_app.journal.services import record
 from rgpd_app.organisations.models import CONTROLLER, PROCESSOR, Organisation
@@ -142,7 +144,14 @@ def rows(stmt, *, detailed: bool = False) -> Iterator[dict]:
 
 
 def journal_export(
-    export: Export, filters: Filters, *, fmt: str, count: int, actor: Actor, now: datetime
+    export: Export,
+    filters: Filters,
+    *,
+    fmt: str,
+    count: int,
+    actor: Actor,
+    now: datetime,
+    commit: bool = True,
 ) -> None:
     record(
         "register.exported",
@@ -157,19 +166,38 @@ def journal_export(
             "filters": filters.as_dict() if export.register == FILTERED_LIST else {},
         },
     )
-    db.session.commit()
+    if commit:
+        db.session.commit()
 
 
 def _processor() -> Organisation | None:
     return db.session.scalar(select(Organisation).where(Organisation.kind == PROCESSOR).limit(1))
 
 
-def export_register(
-    fmt: str, register: str, filters: Filters, *, actor: Actor, now: datetime
-):  # -> flask.Response
-    """The answer of an export (streamed for CSV and JSON), journaled with its row count."""
+def count_rows(stmt) -> int:
+    return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+
+
+def _pdf_context(export: Export, filters: Filters, *, is_pdf: bool) -> dict:
+    return {
+        "processor": _processor() if is_pdf else None,
+        "controller": export.controller,
+        "register": export.register,
+        "filters": filters.as_dict() if export.register == FILTERED_LIST else {},
+        "labels": {"safeguards": SAFEGUARDS},
+        "retention_text": retention_text,
+    }
+
+
+def export_register(fmt: str, register: str, filters: Filters, *, actor: Actor, now: datetime):
+    """The answer of an export, journaled with its row count: CSV and JSON streamed, a short
+    XLSX/ODS/PDF built at once, a long one queued for the worker (returns its ExportJob)."""
+    fmt = check_format(fmt)
     export = prepare(register or FILTERED_LIST, filters, actor=actor)
-    is_pdf = str(fmt).strip().lower() == "pdf"
+    if fmt not in STREAMED and jobs.needs_worker(fmt, count_rows(export.statement)):
+        params = {"register": export.register, "filters": filters.as_dict()}
+        return jobs.request_export("register", fmt, params, actor=actor, now=now)
+    is_pdf = fmt == "pdf"
     return export_response(
         fmt,
         rows=rows(export.statement, detailed=is_pdf),
@@ -177,15 +205,42 @@ def export_register(
         filename=export.filename,
         title=export.title,
         pdf_template=PDF_TEMPLATES[export.register],
-        pdf_context={
-            "processor": _processor() if is_pdf else None,
-            "controller": export.controller,
-            "register": export.register,
-            "filters": filters.as_dict() if export.register == FILTERED_LIST else {},
-            "labels": {"safeguards": SAFEGUARDS},
-            "retention_text": retention_text,
-        },
+        pdf_context=_pdf_context(export, filters, is_pdf=is_pdf),
         on_done=lambda count: journal_export(
-            export, filters, fmt=str(fmt).lower(), count=count, actor=actor, now=now
+            export, filters, fmt=fmt, count=count, actor=actor, now=now
         ),
     )
+
+
+def _plan(fmt: str, params: dict, actor: Actor) -> jobs.Plan:
+    filters = Filters(**params.get("filters", {}))
+    export = prepare(params.get("register", FILTERED_LIST), filters, actor=actor)
+    return jobs.Plan(
+        title=export.title,
+        filename=export.filename,
+        total=count_rows(export.statement),
+        organisation_id=export.controller.id if export.controller else None,
+    )
+
+
+def _write(fmt: str, params: dict, actor: Actor, out, progress, now: datetime) -> int:
+    """The export's file, for the worker or the CLI; journaled in the caller's transaction."""
+    filters = Filters(**params.get("filters", {}))
+    export = prepare(params.get("register", FILTERED_LIST), filters, actor=actor)
+    is_pdf = fmt == "pdf"
+    count = write_file(
+        fmt,
+        out,
+        rows=rows(export.statement, detailed=is_pdf),
+        columns=COLUMNS,
+        title=export.title,
+        total=count_rows(export.statement) if is_pdf else 0,
+        pdf_template=PDF_TEMPLATES[export.register],
+        pdf_context=_pdf_context(export, filters, is_pdf=is_pdf),
+        progress=progress,
+    )
+    journal_export(export, filters, fmt=fmt, count=count, actor=actor, now=now, commit=False)
+    return count
+
+
+jobs.export_kind("register", roles=READERS, plan=_plan, write=_write)

@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from rgpd_app import clock
 from rgpd_app.errors import DomainError
 from rgpd_app.exports import export_response
+from rgpd_app.exports.models import ExportJob
 from rgpd_app.extensions import db
 from rgpd_app.register import exporting, imports, listing
 from rgpd_app.register.access import EDITORS, READERS
@@ -23,7 +24,7 @@ TEMPLATE_FORMATS = ("csv", "xlsx", "ods")
 def export():
     filters = filters_from(request.args)
     try:
-        return exporting.export_register(
+        answer = exporting.export_register(
             request.args.get("format", "csv"),
             request.args.get("register", exporting.FILTERED_LIST),
             filters,
@@ -38,6 +39,9 @@ def export():
             for message in messages:
                 flash(message, "error")
         return redirect(url_for("register.index", **filters.as_dict()))
+    if isinstance(answer, ExportJob):  # too long for a request: the worker builds it
+        return redirect(url_for("exports.show", public_id=answer.public_id))
+    return answer
 
 
 @bp.get("/import/template")

@@ -135,8 +135,11 @@ def _post(activity=None):
         return _form_page(raw, errors, activity=activity, status=err.status)
     flash("Le traitement a été enregistré.", "success")
     if was_validated and saved.status != VALIDATED:
-        flash("Son contenu a changé : il repasse en brouillon et doit être validé de nouveau "
-              "par le DPO du sous-traitant.", "warning")
+        flash(
+            "Son contenu a changé : il repasse en brouillon et doit être validé de nouveau "
+            "par le DPO du sous-traitant.",
+            "warning",
+        )
     return redirect(url_for("register.detail", activity_id=saved.id))
 
 

@@ -1,0 +1,350 @@
+"""Long exports (DESIGN §5): asked in a request, built by the worker, downloaded when ready.
+
+A domain registers a *kind* of export with `export_kind`: the roles that may ask for it, a
+`plan` (checks the parameters and the actor's rights, counts the rows, names the file — raising
+the usual 400/403/404 errors) and a `write` (writes the file, reporting progress, and journals
+the export itself). The same kind serves the web page, the API, the CLI and the worker.
+
+The worker claims a queued job by a conditional UPDATE (queued → running), so two workers can
+never build the same job; the actor's rights are computed again when the job runs (a user who
+lost them meanwhile gets a failed job, not a file). Progress goes to the database on its own
+short transactions, so the page can show it while the export's query is still open. The file is
+written under a temporary name and renamed only once complete: a failure leaves no file, and
+the job says why. Files are deleted after EXPORT_FILE_HOURS.
+"""
+
+import hashlib
+import json
+import logging
+import os
+import secrets
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from flask import current_app
+from flask_babel import force_locale
+from sqlalchemy import select, update
+
+from rgpd_app.errors import DomainError, NotFound
+from rgpd_app.exports.models import DONE, EXPIRED, FAILED, QUEUED, RUNNING, ExportJob
+from rgpd_app.exports.response import MIMETYPES, check_format
+from rgpd_app.extensions import db
+from rgpd_app.files import folder
+from rgpd_app.journal.services import record
+from rgpd_app.scheduler import job, queue
+from rgpd_app.tenancy import Actor, actor_for, require
+
+log = logging.getLogger("rgpd_app.exports")
+
+STALE_AFTER = timedelta(minutes=10)  # a running job without news for this long was interrupted
+MAX_ATTEMPTS = 3
+PROGRESS_SECONDS = 1.0  # at most one progress write a second
+FOLDER = "exports"
+INTERNAL_ERROR = (
+    "Erreur interne pendant l'export : relancez-le ; si elle revient, prévenez l'administrateur."
+)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What an export will be: its title, file name (no extension), rows, municipality."""
+
+    title: str
+    filename: str
+    total: int
+    organisation_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Kind:
+    roles: tuple[str, ...]
+    plan: Callable[[str, dict, Actor], Plan]  # (format, params, actor)
+    # (format, params, actor, out, progress, now) -> rows written; journals the export
+    write: Callable[[str, dict, Actor, BinaryIO, Callable[[int], None], datetime], int]
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def export_kind(name: str, *, roles: tuple[str, ...], plan, write) -> None:
+    """Register a kind of long export (domains call this at import time)."""
+    KINDS[name] = Kind(tuple(roles), plan, write)
+
+
+def _kind(name: str) -> Kind:
+    if name not in KINDS:
+        raise NotFound()
+    return KINDS[name]
+
+
+def needs_worker(fmt: str, total: int) -> bool:
+    """True when an export of `total` rows in `fmt` is too long to build inside a request."""
+    limits = current_app.config["EXPORT_INLINE_MAX_ROWS"]
+    return fmt in limits and total > limits[fmt]
+
+
+def request_export(kind: str, fmt: str, params: dict, *, actor: Actor, now: datetime) -> ExportJob:
+    """Queue an export for the worker (after the same checks as an immediate one)."""
+    fmt = check_format(fmt)
+    spec = _kind(kind)
+    require(actor, *spec.roles)
+    plan = spec.plan(fmt, params, actor)
+    export = ExportJob(
+        public_id=uuid.uuid4().hex,
+        kind=kind,
+        fmt=fmt,
+        params=json.dumps(params, sort_keys=True, ensure_ascii=False),
+        title=plan.title[:300],
+        filename=f"{plan.filename}.{fmt}"[:200],
+        user_id=actor.id,
+        organisation_id=plan.organisation_id,
+        state=QUEUED,
+        rows_total=plan.total,
+        requested_at=now,
+    )
+    db.session.add(export)
+    db.session.flush()
+    _journal("export.requested", export, actor=actor, now=now)
+    db.session.commit()
+    return export
+
+
+def get_job(public_id: str, *, actor: Actor) -> ExportJob:
+    """The export, for the user who asked for it only (404 for anybody else)."""
+    export = db.session.scalar(select(ExportJob).where(ExportJob.public_id == str(public_id)))
+    if export is None or export.user_id != actor.id:
+        raise NotFound()
+    return export
+
+
+def my_jobs(*, actor: Actor, limit: int = 50) -> list[ExportJob]:
+    stmt = (
+        select(ExportJob)
+        .where(ExportJob.user_id == actor.id)
+        .order_by(ExportJob.requested_at.desc(), ExportJob.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def open_download(public_id: str, *, actor: Actor, now: datetime) -> tuple[Path, ExportJob]:
+    """The finished file of the user's export, journaled; 404 when not (or no longer) there."""
+    export = get_job(public_id, actor=actor)
+    require(actor, *_kind(export.kind).roles)  # rights withdrawn since: no download
+    path = _path(export)
+    if export.state != DONE or path is None or not path.exists():
+        raise NotFound("Ce fichier n'est pas (ou plus) disponible.")
+    export.downloaded_at = now
+    _journal("export.downloaded", export, actor=actor, now=now)
+    db.session.commit()
+    return path, export
+
+
+def mimetype(export: ExportJob) -> str:
+    return MIMETYPES[export.fmt]
+
+
+# -- the worker ----------------------------------------------------------------------------------
+
+
+def claim_next(now: datetime) -> ExportJob | None:
+    """Take the oldest queued export (queued → running), or None when there is none."""
+    while True:
+        candidate = db.session.scalar(
+            select(ExportJob.id)
+            .where(ExportJob.state == QUEUED)
+            .order_by(ExportJob.requested_at, ExportJob.id)
+            .limit(1)
+        )
+        if candidate is None:
+            db.session.commit()
+            return None
+        claimed = db.session.execute(
+            update(ExportJob)
+            .where(ExportJob.id == candidate, ExportJob.state == QUEUED)
+            .values(
+                state=RUNNING,
+                started_at=now,
+                heartbeat_at=now,
+                attempts=ExportJob.attempts + 1,
+                rows_done=0,
+            )
+        ).rowcount
+        db.session.commit()
+        if claimed:  # else another worker took it first: look again
+            return db.session.get(ExportJob, candidate)
+
+
+@queue("exports")
+def run_pending(now_func: Callable[[], datetime], *, limit: int | None = None) -> int:
+    """Build queued exports one after the other until none is left; return how many ran."""
+    ran = 0
+    while limit is None or ran < limit:
+        export = claim_next(now_func())
+        if export is None:
+            break
+        build(export, now_func)
+        ran += 1
+    return ran
+
+
+def build(export: ExportJob, now_func: Callable[[], datetime]) -> None:
+    """Write the export's file; on any failure the job says why and no file is left."""
+    job_id, storage_name = export.id, secrets.token_hex(16)
+    try:
+        spec = _kind(export.kind)
+        actor = actor_for(export.user, now_func())
+        if not export.user.is_active or not actor.has(*spec.roles):
+            raise DomainError("Vos droits ne permettent plus cet export.", code="forbidden")
+        params = json.loads(export.params)
+        count, digest, size = _write(
+            spec, export.fmt, params, actor, folder(FOLDER, storage_name),
+            progress=_Progress(job_id, now_func), now=now_func(),
+        )  # fmt: skip
+    except Exception as err:
+        db.session.rollback()
+        message = err.message if isinstance(err, DomainError) else INTERNAL_ERROR
+        if not isinstance(err, DomainError):
+            log.exception("export %s failed", job_id)
+        export = db.session.get(ExportJob, job_id)
+        export.state, export.error, export.finished_at = FAILED, message[:1000], now_func()
+        _journal("export.failed", export, now=now_func(), extra={"error": message[:300]})
+        db.session.commit()
+        return
+    export = db.session.get(ExportJob, job_id)
+    finished = now_func()
+    export.state, export.storage_name, export.sha256, export.size = DONE, storage_name, digest, size
+    export.rows_done, export.finished_at, export.heartbeat_at = count, finished, finished
+    export.rows_total = max(export.rows_total, count)
+    export.expires_at = finished + timedelta(hours=current_app.config["EXPORT_FILE_HOURS"])
+    _journal("export.built", export, now=finished, extra={"sha256": digest, "size": size})
+    db.session.commit()
+
+
+def export_to_file(
+    kind: str,
+    fmt: str,
+    params: dict,
+    destination: Path,
+    *,
+    actor: Actor,
+    now: datetime,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[int, str, int]:
+    """Build an export straight into `destination` (the CLI): rows, SHA-256 and size.
+
+    `progress` gets (rows done, rows expected). The export is journaled as from the web.
+    """
+    fmt = check_format(fmt)
+    spec = _kind(kind)
+    require(actor, *spec.roles)
+    total = spec.plan(fmt, params, actor).total
+    report = (lambda done: progress(done, total)) if progress else (lambda done: None)
+    try:
+        result = _write(spec, fmt, params, actor, Path(destination), progress=report, now=now)
+    except BaseException:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return result
+
+
+def _write(spec: Kind, fmt: str, params: dict, actor: Actor, destination: Path, *, progress,
+           now: datetime) -> tuple[int, str, int]:  # fmt: skip
+    """The kind's file written beside `destination` and renamed only once complete."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    partial = destination.with_name(f".{destination.name}.{secrets.token_hex(4)}.partial")
+    try:  # in the requester's language, as their pages are
+        with partial.open("wb") as out, force_locale(actor.user.language or "fr"):
+            count = spec.write(fmt, params, actor, out, progress, now)
+        digest, size = _digest(partial)
+        os.replace(partial, destination)
+    finally:
+        partial.unlink(missing_ok=True)
+    return count, digest, size
+
+
+class _Progress:
+    """Writes the rows done so far on its own short transaction, at most once a second."""
+
+    def __init__(self, job_id: int, now_func: Callable[[], datetime]) -> None:
+        self.job_id, self.now_func, self.last = job_id, now_func, 0.0
+
+    def __call__(self, done: int) -> None:
+        if time.monotonic() - self.last < PROGRESS_SECONDS:
+            return
+        self.last = time.monotonic()
+        with db.engine.begin() as connection:
+            connection.execute(
+                update(ExportJob)
+                .where(ExportJob.id == self.job_id)
+                .values(rows_done=done, heartbeat_at=self.now_func())
+            )
+
+
+def _digest(path: Path) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+@job("exports.requeue_stale")
+def requeue_stale(now: datetime) -> int:
+    """Exports left running by a worker that stopped: queued again, or failed after 3 tries."""
+    stale = db.session.scalars(
+        select(ExportJob).where(
+            ExportJob.state == RUNNING, ExportJob.heartbeat_at < now - STALE_AFTER
+        )
+    ).all()
+    for export in stale:
+        if export.attempts >= MAX_ATTEMPTS:
+            export.state, export.finished_at = FAILED, now
+            export.error = "Export interrompu à plusieurs reprises ; relancez-le ou filtrez-le."
+        else:
+            export.state = QUEUED
+        _journal("export.interrupted", export, now=now, extra={"attempts": export.attempts})
+    db.session.commit()
+    return len(stale)
+
+
+@job("exports.purge")
+def purge_expired(now: datetime) -> int:
+    """Delete the files of exports past their expiry (the job row stays, as evidence)."""
+    expired = db.session.scalars(
+        select(ExportJob).where(ExportJob.state == DONE, ExportJob.expires_at <= now)
+    ).all()
+    for export in expired:
+        path = _path(export)
+        if path is not None:
+            path.unlink(missing_ok=True)
+        export.state, export.storage_name = EXPIRED, None
+        _journal("export.expired", export, now=now)
+    db.session.commit()
+    return len(expired)
+
+
+def _path(export: ExportJob) -> Path | None:
+    return folder(FOLDER, export.storage_name) if export.storage_name else None
+
+
+def _journal(action: str, export: ExportJob, *, now: datetime, actor: Actor | None = None,
+             extra: dict[str, Any] | None = None) -> None:  # fmt: skip
+    record(
+        action,
+        now=now,
+        actor=actor,
+        user=None if actor else export.user,
+        organisation_id=export.organisation_id,
+        object_type="export",
+        object_id=export.public_id,
+        details={"kind": export.kind, "format": export.fmt, "rows": export.rows_total}
+        | (extra or {}),
+    )
