@@ -7,8 +7,16 @@ from rgpd_app.accounts import rules
 
 _hasher = PasswordHasher()  # argon2-cffi defaults: Argon2id, RFC 9106 low-memory profile
 
-# A precomputed hash to spend the same time when the account does not exist.
-_DUMMY_HASH = _hasher.hash("dummy password for timing equality")
+# A hash to spend the same time when the account does not exist; made on first use, not at
+# import (hashing takes Argon2's 64 MiB, which every process would otherwise hold at start-up).
+_DUMMY_HASH: str | None = None
+
+
+def _dummy_hash() -> str:
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = _hasher.hash("dummy password for timing equality")
+    return _DUMMY_HASH
 
 
 def hash_password(password: str) -> str:
@@ -17,7 +25,8 @@ def hash_password(password: str) -> str:
 
 def check_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        matches = _hasher.verify(password_hash or _dummy_hash(), password)
+        return matches and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
