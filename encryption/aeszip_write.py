@@ -6,13 +6,14 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO
 
-from .aeszip_compress import DEFAULT_LEVEL, IN_FLIGHT, SAMPLE_SIZE, choose_method, entry_data
+from .aeszip_compress import IN_FLIGHT, SAMPLE_SIZE, choose_method, entry_data
+from .deflate_blocks import DEFAULT_LEVEL
 from .entry_names import neutral_name, unsafe_reason
 from .winzip_aes import MAC_SIZE, OVERHEAD, SALT_SIZE, WinZipCtr, derive_keys, new_mac
 from .zip_records import (
@@ -53,7 +54,10 @@ class _Record:
 
 
 class AesZipWriter:
-    """Writes AES-256 entries to a seekable binary file; `close()` writes the central directory."""
+    """Writes AES-256 entries to a seekable binary file; `close()` writes the central directory.
+
+    `level` is libdeflate's (1-12, see deflate_blocks); zlib, its fallback, gets at most 6.
+    """
 
     def __init__(
         self,
@@ -73,6 +77,7 @@ class AesZipWriter:
         self._names: set[str] = set()
         self._start = fileobj.tell()
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="aeszip-deflate")
+        self._macs = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aeszip-mac")
         self._sink = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aeszip-write")
         self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aeszip-read")
 
@@ -108,6 +113,7 @@ class AesZipWriter:
 
     def _shutdown(self) -> None:
         self._pool.shutdown(cancel_futures=True)
+        self._macs.shutdown(cancel_futures=True)
         self._sink.shutdown(cancel_futures=True)
         self._reader.shutdown(cancel_futures=True)
 
@@ -150,7 +156,11 @@ class AesZipWriter:
         return WrittenEntry(name, size, written, method)
 
     def _encrypt(self, pieces: Iterator[bytes]) -> int:
-        """Salt, verifier, AES-CTR data and MAC (AE spec, "Encrypted file storage format")."""
+        """Salt, verifier, AES-CTR data and MAC (AE spec, "Encrypted file storage format").
+
+        AES runs in this thread; the MAC and the write of each piece run at the same time in
+        two helper threads (hashlib and file writes release the GIL), IN_FLIGHT pieces behind.
+        """
         salt = os.urandom(SALT_SIZE)
         key, mac_key, verifier = derive_keys(self._password, salt)
         cipher, mac = WinZipCtr(key), new_mac(mac_key)
@@ -159,11 +169,12 @@ class AesZipWriter:
         for piece in pieces:
             ciphertext = cipher.update(piece)
             written += len(ciphertext)
-            pending.append(self._sink.submit(_absorb, mac, self._out, ciphertext))
+            mac_done = self._macs.submit(mac.update, ciphertext)
+            pending.append((mac_done, self._sink.submit(self._out.write, ciphertext)))
             if len(pending) > IN_FLIGHT:
-                pending.popleft().result()
+                _wait(pending.popleft())
         while pending:
-            pending.popleft().result()
+            _wait(pending.popleft())
         self._out.write(mac.digest()[:MAC_SIZE])
         return written
 
@@ -202,10 +213,10 @@ class _CountingReader:
         return data
 
 
-def _absorb(mac, out: BinaryIO, ciphertext: bytes) -> None:
-    """MAC then write one piece; runs in the writer thread (both release the GIL)."""
-    mac.update(ciphertext)
-    out.write(ciphertext)
+def _wait(futures: tuple[Future, ...]) -> None:
+    """Block until each future is done, raising the first error."""
+    for future in futures:
+        future.result()
 
 
 def write_encrypted_zip(

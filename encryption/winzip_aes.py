@@ -7,8 +7,9 @@ Source: WinZip "AES Encryption Information: Encryption Specification AE-1 and AE
 
 import hashlib
 import hmac
+from functools import cache
 
-from cryptography.hazmat.decrepit.ciphers.modes import CFB
+from Cryptodome.Util.strxor import strxor  # pycryptodomex, which pyzipper already requires
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 SALT_SIZE = 16  # AES-256 (strength 3) uses a 16-byte salt
@@ -18,9 +19,11 @@ KEY_SIZE = 32
 OVERHEAD = SALT_SIZE + PV_SIZE + MAC_SIZE
 PBKDF2_ITERATIONS = 1000
 
-_WINDOW = 1 << 16  # counters sharing their upper 112 bits: one precomputed layout
-_PAIR = 32  # one counter block followed by one data block
-_SMALL = 256  # below this many blocks, a plain ECB pass is cheaper than the pair layout
+Buffer = bytes | bytearray | memoryview
+
+_BLOCK = 16
+_WINDOW = 1 << 16  # counters sharing their upper 112 bits: one precomputed buffer of them
+_SLACK = _BLOCK  # cryptography's update_into wants room for one more block
 
 
 def derive_keys(password: bytes, salt: bytes) -> tuple[bytes, bytes, bytes]:
@@ -37,83 +40,73 @@ def new_mac(mac_key: bytes) -> "hmac.HMAC":
 class WinZipCtr:
     """AES-CTR with WinZip's 128-bit little-endian counter starting at 1 (AE spec, Encryption).
 
-    OpenSSL only offers big-endian counters, so each counter block is laid out just before the
-    data block it masks and the pair run through AES-CFB decryption, whose output is
-    `block XOR AES(previous block)`: one pass of AES-NI over a precomputed buffer instead of
-    a Python loop per block. Encryption and decryption are the same operation.
+    OpenSSL only offers big-endian counters, so CTR is assembled from its definition: a buffer
+    of consecutive little-endian counter blocks (2**16 of them share their upper 14 bytes, so
+    one precomputed window serves them all) is encrypted in one pipelined AES-ECB pass into
+    keystream, which pycryptodomex's strxor (C) XORs with the data. Encryption and decryption
+    are the same operation.
     """
 
     def __init__(self, key: bytes) -> None:
         # ECB only ever encrypts counter blocks: this is CTR mode assembled by hand.
         self._ecb = Cipher(algorithms.AES(key), modes.ECB()).encryptor()  # noqa: S305
-        self._cfb = Cipher(algorithms.AES(key), CFB(bytes(16))).decryptor()
-        self._pairs = bytearray()  # allocated on the first large update: entries are often small
+        self._counters: bytes | bytearray = _first_window()  # own copy from window 1 on
         self._window = 0
-        self._counter = 1
-        self._leftover = b""
+        self._counter = 1  # the counter of the next keystream block to compute
+        self._keystream = bytearray()
+        self._used = self._ready = 0  # keystream bytes consumed and computed
 
-    def update(self, data: bytes | bytearray | memoryview) -> bytes:
+    def update(self, data: Buffer) -> bytearray:
         """Mask `data` with the next bytes of the keystream."""
-        view = memoryview(data).cast("B")
-        pieces = []
-        if self._leftover:
-            head = min(len(self._leftover), len(view))
-            pieces.append(_xor(view[:head], self._leftover[:head]))
-            self._leftover = self._leftover[head:]
-            view = view[head:]
-        whole = len(view) - len(view) % 16
-        position = 0
-        while position < whole:
-            size = min(whole - position, (_WINDOW - self._counter % _WINDOW) * 16)
-            pieces.append(self._blocks(view[position : position + size]))
-            position += size
-        if whole < len(view):
-            keystream = self._ecb.update(self._counter.to_bytes(16, "little"))
-            self._counter += 1
-            tail = view[whole:]
-            pieces.append(_xor(tail, keystream[: len(tail)]))
-            self._leftover = keystream[len(tail) :]
-        return pieces[0] if len(pieces) == 1 else b"".join(pieces)
+        out = bytearray(len(data))
+        self.update_into(data, out)
+        return out
 
-    def _blocks(self, data: memoryview) -> bytes:
-        """Whole blocks within one 2**16-counter window."""
-        count = len(data) // 16
-        if count < _SMALL:
-            counters = b"".join((self._counter + i).to_bytes(16, "little") for i in range(count))
-            self._counter += count
-            return _xor(data, self._ecb.update(counters))
-        if not self._pairs:
-            self._pairs = _pair_template()
-            self._pair_words = memoryview(self._pairs).cast("Q")
-            self._out = bytearray(len(self._pairs) + 16)  # update_into wants a block of slack
-            self._out_blocks = memoryview(self._out).cast("B", (len(self._out) // 16, 16))
+    def update_into(self, data: Buffer, out: bytearray | memoryview) -> None:
+        """Write `data` masked with the next keystream bytes to `out`: as long, or `data` itself."""
+        source, target = memoryview(data).cast("B"), memoryview(out).cast("B")
+        if len(source) != len(target):
+            raise ValueError("update_into: the output must be as long as the data")
+        done = 0
+        while done < len(source):
+            if self._used == self._ready:
+                self._compute((len(source) - done + _BLOCK - 1) // _BLOCK)
+            size = min(self._ready - self._used, len(source) - done)
+            stream = memoryview(self._keystream)[self._used : self._used + size]
+            strxor(source[done : done + size], stream, output=target[done : done + size])
+            self._used += size
+            done += size
+
+    def _compute(self, wanted: int) -> None:
+        """Keystream for up to `wanted` blocks, never past the end of the counter window."""
         window, first = divmod(self._counter, _WINDOW)
         if window != self._window:
-            old, new = self._window.to_bytes(14, "little"), window.to_bytes(14, "little")
-            for index in range(14):
-                if new[index] != old[index]:
-                    self._pairs[2 + index :: _PAIR] = bytes([new[index]]) * _WINDOW
+            self._counters = _move_window(self._counters, self._window, window)
             self._window = window
-        words = data.cast("Q")
-        start, stop = first * 4, (first + count) * 4
-        self._pair_words[start + 2 : stop : 4] = words[0::2]
-        self._pair_words[start + 3 : stop : 4] = words[1::2]
-        byte_start, byte_stop = first * _PAIR, (first + count) * _PAIR
-        self._cfb.update_into(memoryview(self._pairs)[byte_start:byte_stop], self._out)
+        count = min(wanted, _WINDOW - first)
+        if len(self._keystream) < count * _BLOCK + _SLACK:
+            self._keystream = bytearray(count * _BLOCK + _SLACK)
+        counters = memoryview(self._counters)[first * _BLOCK : (first + count) * _BLOCK]
+        self._ecb.update_into(counters, self._keystream)
         self._counter += count
-        return self._out_blocks[1 : 2 * count : 2].tobytes()
+        self._used, self._ready = 0, count * _BLOCK
 
 
-def _pair_template() -> bytearray:
-    """Counter blocks 0..2**16-1 (low two bytes, little-endian) each followed by a data slot."""
-    pairs = bytearray(_WINDOW * _PAIR)
-    pairs[0::_PAIR] = bytes(range(256)) * (_WINDOW // 256)
-    pairs[1::_PAIR] = b"".join(bytes([high]) * 256 for high in range(256))
-    return pairs
+@cache
+def _first_window() -> bytes:
+    """Counter blocks 0..2**16-1, little-endian: built once, shared read-only."""
+    counters = bytearray(_WINDOW * _BLOCK)
+    counters[0::_BLOCK] = bytes(range(256)) * (_WINDOW // 256)
+    counters[1::_BLOCK] = b"".join(bytes([high]) * 256 for high in range(256))
+    return bytes(counters)
 
 
-def _xor(left: memoryview | bytes, right: bytes) -> bytes:
-    """Byte-wise XOR of two buffers, the result as long as `right`."""
-    size = len(right)
-    value = int.from_bytes(left, "little") ^ int.from_bytes(right, "little")
-    return value.to_bytes(size, "little")
+def _move_window(counters: bytes | bytearray, old: int, new: int) -> bytearray:
+    """The window's counters with their upper 14 bytes set to `new` (the shared one copied)."""
+    if not isinstance(counters, bytearray):
+        counters = bytearray(counters)
+    before, after = old.to_bytes(14, "little"), new.to_bytes(14, "little")
+    for index in range(14):
+        if after[index] != before[index]:
+            counters[2 + index :: _BLOCK] = bytes([after[index]]) * _WINDOW
+    return counters

@@ -32,6 +32,17 @@ def test_7zip_tests_and_extracts_our_archive(tmp_path, sources, run_7z):
     assert (out / "file-002.pdf").read_bytes() == (sources / "scan.pdf").read_bytes()
 
 
+def test_7zip_inflates_a_text_of_many_joined_pieces(tmp_path, run_7z):
+    rows = (f"{n};Moreau;Pascal;{n * 7919 % 100_000:05d};Annecy\n" for n in range(120_000))
+    text = "".join(rows).encode()  # ~4 MB: 16 pieces, each joined by an empty stored block
+    source, archive = tmp_path / "registre.csv", tmp_path / "ours.zip"
+    source.write_bytes(text)
+    write_encrypted_zip(archive, [source], PASSWORD)
+    extracted = run_7z("x", f"-p{PASSWORD}", f"-o{tmp_path / 'out'}", str(archive))
+    assert extracted.returncode == 0, extracted.stdout + extracted.stderr
+    assert (tmp_path / "out" / "file-001.csv").read_bytes() == text
+
+
 def test_7zip_refuses_our_archive_with_a_wrong_password(tmp_path, sources, run_7z):
     archive = tmp_path / "ours.zip"
     write_encrypted_zip(archive, [sources / "registre.csv"], PASSWORD)

@@ -6,7 +6,7 @@ import zipfile
 import pytest
 import pyzipper
 
-from encryption import AesZipWriter, verify_archive, write_encrypted_zip
+from encryption import AesZipWriter, deflate_blocks, verify_archive, write_encrypted_zip
 from encryption.aeszip_compress import choose_method
 from encryption.zip_records import DEFLATED, STORED
 
@@ -80,7 +80,7 @@ def test_a_sample_that_barely_shrinks_is_stored():
 
 def test_a_large_text_is_deflated_in_parallel_blocks_that_inflate_as_one(tmp_path):
     big = tmp_path / "big.csv"
-    big.write_bytes(CSV * 2)  # ~9 MB: several 2 MiB blocks joined by sync flushes
+    big.write_bytes(CSV * 2)  # ~14 MB: 256 KiB pieces joined by empty stored blocks
     archive = tmp_path / "out.zip"
     write_encrypted_zip(archive, [big], PASSWORD)
     assert read_with_pyzipper(archive)["file-001.csv"] == CSV * 2
@@ -88,6 +88,15 @@ def test_a_large_text_is_deflated_in_parallel_blocks_that_inflate_as_one(tmp_pat
         info = plain.getinfo("file-001.csv")
     assert (info.compress_type, info.CRC, info.flag_bits & 1) == (99, 0, 1)  # AE-2: no CRC
     assert verify_archive(archive, PASSWORD)[0].size == len(CSV) * 2
+
+
+def test_without_libdeflate_zlib_alone_writes_the_same_content(tmp_path, monkeypatch):
+    monkeypatch.setattr(deflate_blocks, "deflate", None)
+    big = tmp_path / "big.csv"
+    big.write_bytes(CSV)
+    archive = tmp_path / "out.zip"
+    assert write_encrypted_zip(archive, [big], PASSWORD)[0].method == DEFLATED
+    assert read_with_pyzipper(archive)["file-001.csv"] == CSV
 
 
 def test_forced_zip64_archive_reads_everywhere(tmp_path, sources):
