@@ -114,6 +114,12 @@ def load(app, test_config=None) -> None:
             "pdf": int(os.environ.get("RGPD_EXPORT_INLINE_PDF", "100")),
         },
         EXPORT_FILE_HOURS=int(os.environ.get("RGPD_EXPORT_FILE_HOURS", "24")),
+        # A PDF of several chunks is laid out by this many renderer processes, each replaced
+        # after this many chunks (WeasyPrint's native memory grows with what it lays out).
+        EXPORT_PDF_PROCESSES=int(os.environ.get("RGPD_EXPORT_PDF_PROCESSES", "2")),
+        EXPORT_PDF_CHUNKS_PER_PROCESS=int(
+            os.environ.get("RGPD_EXPORT_PDF_CHUNKS_PER_PROCESS", "20")
+        ),
         # How often the worker looks for queued work (long exports) between its minute ticks.
         WORKER_QUEUE_POLL_SECONDS=int(os.environ.get("RGPD_WORKER_QUEUE_POLL_SECONDS", "3")),
     )

@@ -5,8 +5,11 @@ by `pdf_join` (which numbers the pages): WeasyPrint keeps a whole document's lay
 (about 0.6 MB per register entry), so a chunk bounds the memory whatever the list's length.
 """
 
+import multiprocessing
 import tempfile
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -14,11 +17,14 @@ from typing import Any, BinaryIO
 from flask import current_app, render_template
 from flask_babel import gettext as _
 
+from rgpd_app.exports.pdf_layout import lay_out
 from rgpd_app.exports.values import Column, display_text, read
 
 TABLE_TEMPLATE = "exports/table.html"
 WIDTH_SAMPLE = 200  # rows looked at to share the page width between the columns
 CHUNK_ROWS = 100  # rows laid out at once: ~60 MB of WeasyPrint layout for register entries
+PROCESSES = 2  # renderer processes for a PDF of several chunks
+CHUNKS_PER_PROCESS = 20  # chunks a renderer lays out before it is replaced by a fresh one
 LINE_CHARACTERS = 175  # digits of the table's font that fit across an A4 landscape page
 CELL_PADDING = 1.5  # a cell's padding and border, in the same digits
 
@@ -49,15 +55,26 @@ def write_pdf_table(
     `row_count` (= `total`), `first_chunk`, `continued` (the last row of the previous chunk,
     None on the first) and `numbered_later` (the page numbers are drawn at the join: the
     template must not print `counter(pages)`, which would only count its own chunk).
-    """
-    import weasyprint  # imported on use: it is slow to load and only PDF exports need it
 
+    One chunk is laid out here; more are laid out by EXPORT_PDF_PROCESSES renderer processes,
+    each replaced after EXPORT_PDF_CHUNKS_PER_PROCESS chunks (pdf_layout.py says why), while
+    this process renders the next chunks' HTML; `progress` follows the chunks in order.
+    """
     from rgpd_app.exports.pdf_join import join_pdfs  # pikepdf, on use as well
 
-    chunk_rows = chunk_rows or current_app.config.get("EXPORT_PDF_CHUNK_ROWS", CHUNK_ROWS)
+    config = current_app.config
+    chunk_rows = chunk_rows or config.get("EXPORT_PDF_CHUNK_ROWS", CHUNK_ROWS)
     source = iter(rows)
     count, previous, widths = 0, None, None
-    with tempfile.TemporaryDirectory(prefix="rgpd-pdf-") as folder:
+    with (
+        tempfile.TemporaryDirectory(prefix="rgpd-pdf-") as folder,
+        _Renderers(
+            several=total > chunk_rows,
+            processes=config.get("EXPORT_PDF_PROCESSES", PROCESSES),
+            chunks_per_process=config.get("EXPORT_PDF_CHUNKS_PER_PROCESS", CHUNKS_PER_PROCESS),
+            progress=progress or (lambda done: None),
+        ) as renderers,
+    ):
         paths: list[Path] = []
         while True:
             chunk = list(islice(source, chunk_rows))
@@ -79,15 +96,55 @@ def write_pdf_table(
                 numbered_later=True,
             )
             paths.append(Path(folder) / f"{len(paths):06d}.pdf")
-            weasyprint.HTML(string=html).write_pdf(paths[-1])
             count += len(chunk)
+            renderers.lay_out(html, paths[-1], done=count)
             previous = chunk[-1] if chunk else None
-            if progress:
-                progress(count)
             if len(chunk) < chunk_rows:
                 break
+        renderers.finish()
         join_pdfs(paths, out, title=str(context.get("title", "")), word=_("Page"))
     return count
+
+
+class _Renderers:
+    """Lays chunks out here (a single one) or in a pool of renderer processes, a few ahead."""
+
+    def __init__(self, *, several: bool, processes: int, chunks_per_process: int, progress):
+        self._progress = progress
+        self._pending: deque[tuple[Future, int]] = deque()
+        self._pool = None
+        self._ahead = max(1, processes)
+        if several:
+            self._pool = ProcessPoolExecutor(
+                max_workers=self._ahead,
+                mp_context=multiprocessing.get_context("spawn"),  # no fork of a threaded worker
+                max_tasks_per_child=max(1, chunks_per_process),
+            )
+
+    def __enter__(self) -> "_Renderers":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def lay_out(self, html: str, path: Path, *, done: int) -> None:
+        if self._pool is None:
+            lay_out(html, str(path))
+            self._progress(done)
+            return
+        self._pending.append((self._pool.submit(lay_out, html, str(path)), done))
+        while len(self._pending) > self._ahead:
+            self._wait_oldest()
+
+    def finish(self) -> None:
+        while self._pending:
+            self._wait_oldest()
+
+    def _wait_oldest(self) -> None:
+        future, done = self._pending.popleft()
+        future.result()  # a renderer's failure fails the export
+        self._progress(done)
 
 
 def column_widths(labels: Sequence[str], sample: Sequence[Sequence[str]]) -> list[float]:
