@@ -90,6 +90,8 @@ else:
 
     # A bare app with the two template helpers the table uses: the bench needs no database.
     app = Flask("bench", template_folder=f"{ROOT}/templates")
+    from flask_babel import Babel
+    Babel(app)  # the PDF's page numbers say "Page" in the request's language
     app.jinja_env.globals["_"] = lambda message: message
     app.jinja_env.filters["paris"] = lambda value: paris_time(value).strftime("%d/%m/%Y %H:%M")
     app.config["EXPORT_PDF_MAX_ROWS"] = count  # measure past the request's limit
