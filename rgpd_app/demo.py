@@ -1,9 +1,13 @@
-"""Demo data: a processor, three municipalities (one in Moselle) and one user per role."""
+"""Demo data: a processor, three municipalities (one in Moselle), one user per role and a
+small register (three standard processings per municipality, two of them validated)."""
 
 from datetime import datetime, timedelta
 
 from rgpd_app.accounts import management, rules
 from rgpd_app.organisations import services as organisations
+from rgpd_app.register import services as register
+from rgpd_app.register.choices import VALIDATED
+from rgpd_app.tenancy import actor_for
 
 PROCESSOR = {
     "name": "Logiciels Publics SAS",
@@ -44,6 +48,75 @@ MUNICIPALITIES = [
 ]
 
 
+def _category(label: str, purpose: str, years: int) -> dict:
+    return {"label": label, "purpose": purpose, "retention_value": years, "retention_unit": "years"}
+
+
+PROCESSINGS = [
+    {
+        "name": "Instruction des autorisations d'urbanisme",
+        "purposes": [{"label": "Instruire les demandes de permis et déclarations préalables"}],
+        "legal_bases": ["legal_obligation"],
+        "data_subjects": ["Demandeurs", "Propriétaires voisins"],
+        "data_categories": [
+            _category("Identité et coordonnées du demandeur",
+                      "Instruire les demandes de permis et déclarations préalables", 10),
+            _category("Références cadastrales et plans",
+                      "Instruire les demandes de permis et déclarations préalables", 10),
+        ],
+        "recipients": ["Service urbanisme", "DDT (services de l'État)"],
+        "estimated_persons": 600,
+        "operations": ["hosting", "corrective_maintenance", "data_integration", "backup"],
+        "measures": [
+            {"family": "access_control", "description": "Comptes nominatifs, droits par service"},
+            {"family": "backup", "description": "Sauvegarde quotidienne chiffrée, hors site"},
+        ],
+    },
+    {
+        "name": "Gestion de l'état civil",
+        "purposes": [{"label": "Établir et délivrer les actes d'état civil"}],
+        "legal_bases": ["legal_obligation"],
+        "data_subjects": ["Administrés"],
+        "data_categories": [
+            _category("État civil", "Établir et délivrer les actes d'état civil", 75),
+        ],
+        "recipients": ["Officiers d'état civil", "Procureur de la République"],
+        "estimated_persons": 20000,
+        "operations": ["hosting", "corrective_maintenance", "support", "backup"],
+        "measures": [
+            {"family": "traceability", "description": "Journal des consultations et éditions"},
+            {"family": "encryption", "description": "Chiffrement des sauvegardes (AES-256)"},
+        ],
+    },
+    {
+        "name": "Cantine scolaire",
+        "purposes": [{"label": "Inscrire les enfants et facturer les repas"}],
+        "legal_bases": ["public_task"],
+        "data_subjects": ["Familles", "Enfants"],
+        "data_categories": [
+            _category("Coordonnées des parents", "Inscrire les enfants et facturer les repas", 5),
+            _category("Quotient familial", "Inscrire les enfants et facturer les repas", 5),
+        ],
+        "recipients": ["Service enfance", "Trésorerie"],
+        "estimated_persons": 900,
+        "operations": ["hosting", "support"],
+        "measures": [{"family": "access_control", "description": "Accès réservé au service"}],
+    },
+]  # fmt: skip
+
+
+def _load_register(towns, keeper, *, now: datetime) -> None:
+    """Each standard processing for each municipality; the first two validated."""
+    actor = actor_for(keeper, now)
+    for town in towns:
+        for index, data in enumerate(PROCESSINGS):
+            made = register.create_activity(
+                {"controller_id": town.id, **data}, actor=actor, now=now
+            )
+            if index < 2:
+                register.change_status(made.id, VALIDATED, actor=actor, now=now)
+
+
 def load_demo(*, now: datetime, password_factory) -> list[tuple[str, str, str]]:
     """Create the demo organisations and users; returns (email, role, password) once."""
     if organisations.processor() is not None:
@@ -71,10 +144,10 @@ def load_demo(*, now: datetime, password_factory) -> list[tuple[str, str, str]]:
             },
         ),
     ]
-    created = []
+    created, users = [], {}
     for email, name, org, role, extra in people:
         password = password_factory()
-        management.create_user(
+        users[email] = management.create_user(
             email=email,
             name=name,
             organisation=org,
@@ -85,4 +158,5 @@ def load_demo(*, now: datetime, password_factory) -> list[tuple[str, str, str]]:
             **extra,
         )
         created.append((email, role, password))
+    _load_register(towns, users["dpo@logiciels-publics.example"], now=now)
     return created

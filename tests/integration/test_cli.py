@@ -1,6 +1,7 @@
 from rgpd_app.accounts.models import User
 from rgpd_app.extensions import db
 from rgpd_app.organisations.models import Organisation
+from rgpd_app.register.models import ProcessingActivity
 from tests.conftest import PASSWORD
 
 
@@ -96,5 +97,8 @@ def test_demo_loads_once_with_one_user_per_role(runner):
         db.select(Organisation).where(Organisation.kind == "controller")
     ).all()
     assert len(towns) == 3 and any(t.calendar_code == "57" for t in towns)
+    entries = db.session.scalars(db.select(ProcessingActivity)).all()
+    assert sorted({e.controller_id for e in entries}) == sorted(t.id for t in towns)
+    assert [e.status for e in entries].count("validated") == 6 and len(entries) == 9
     again = runner.invoke(args=["rgpd", "demo"])
     assert "déjà" in again.output and count(User) == 9
