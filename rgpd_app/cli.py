@@ -156,6 +156,9 @@ def worker(once, interval):
     from rgpd_app.scheduler import run_worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # APScheduler would log each run of the queue poller (every few seconds); our own lines say
+    # what each tick did and which queued work ran.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     run_worker(current_app._get_current_object(), once=once, interval_seconds=interval)
 
 

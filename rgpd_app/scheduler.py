@@ -140,7 +140,9 @@ def run_worker(app, *, once: bool = False, interval_seconds: int = 60) -> None:
     def _queues():
         with app.app_context():
             if lock.acquire():
-                drain_queues()
+                results = drain_queues()
+                if any(results.values()):
+                    log.info("queues: %s", results)
 
     if once:
         _tick()
