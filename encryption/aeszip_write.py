@@ -5,7 +5,7 @@ import struct
 import tempfile
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from io import BytesIO
@@ -57,6 +57,8 @@ class AesZipWriter:
     """Writes AES-256 entries to a seekable binary file; `close()` writes the central directory.
 
     `level` is libdeflate's (1-12, see deflate_blocks); zlib, its fallback, gets at most 6.
+    `progress`, when given, is called in the caller's thread with the number of source bytes
+    read so far (all entries together) each time a piece has been encrypted.
     """
 
     def __init__(
@@ -66,6 +68,7 @@ class AesZipWriter:
         *,
         level: int = DEFAULT_LEVEL,
         force_zip64: bool = False,
+        progress: Callable[[int], None] | None = None,
     ) -> None:
         if not password:
             raise ValueError("Le mot de passe de l'archive est vide.")
@@ -73,6 +76,8 @@ class AesZipWriter:
         self._password = password.encode("utf-8")
         self._level = level
         self._force_zip64 = force_zip64
+        self._progress = progress
+        self._read_before = 0  # source bytes of the entries already written
         self._records: list[_Record] = []
         self._names: set[str] = set()
         self._start = fileobj.tell()
@@ -140,9 +145,11 @@ class AesZipWriter:
         )  # fmt: skip
         self._out.write(header + raw_name + extra)
         written = self._encrypt(
-            entry_data(first, source, method, self._level, (self._pool, self._reader))
+            entry_data(first, source, method, self._level, (self._pool, self._reader)),
+            lambda: self._progress(self._read_before + source.count) if self._progress else None,
         )
         size, patch = source.count, self._out.tell()  # the file may have changed since stat()
+        self._read_before += size
         if zip64:
             self._out.seek(self._start + offset + LOCAL.size + len(raw_name) + 4)
             self._out.write(struct.pack("<QQ", size, written))
@@ -155,7 +162,7 @@ class AesZipWriter:
         self._records.append(_Record(raw_name, flags, method, stamp, (size, written, offset)))
         return WrittenEntry(name, size, written, method)
 
-    def _encrypt(self, pieces: Iterator[bytes]) -> int:
+    def _encrypt(self, pieces: Iterator[bytes], report: Callable[[], None]) -> int:
         """Salt, verifier, AES-CTR data and MAC (AE spec, "Encrypted file storage format").
 
         AES runs in this thread; the MAC and the write of each piece run at the same time in
@@ -173,6 +180,7 @@ class AesZipWriter:
             pending.append((mac_done, self._sink.submit(self._out.write, ciphertext)))
             if len(pending) > IN_FLIGHT:
                 _wait(pending.popleft())
+            report()
         while pending:
             _wait(pending.popleft())
         self._out.write(mac.digest()[:MAC_SIZE])
@@ -226,13 +234,18 @@ def write_encrypted_zip(
     *,
     keep_names: bool = False,
     level: int = DEFAULT_LEVEL,
+    progress: Callable[[int], None] | None = None,
 ) -> list[WrittenEntry]:
-    """Write `sources` (paths or (path, entry name)) to an AES-256 zip replacing `destination`."""
+    """Write `sources` (paths or (path, entry name)) to an AES-256 zip replacing `destination`;
+    `progress` gets the source bytes read so far (see AesZipWriter)."""
     destination = Path(destination)
     handle, partial = tempfile.mkstemp(dir=destination.parent, prefix=".zip-", suffix=".partial")
     entries = []
     try:
-        with os.fdopen(handle, "wb") as out, AesZipWriter(out, password, level=level) as writer:
+        with (
+            os.fdopen(handle, "wb") as out,
+            AesZipWriter(out, password, level=level, progress=progress) as writer,
+        ):
             for source in sources:
                 path, arcname = source if isinstance(source, tuple) else (source, None)
                 entries.append(writer.add_file(path, arcname, keep_name=keep_names))

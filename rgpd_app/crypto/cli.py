@@ -55,8 +55,20 @@ def zip_encrypt(out, files, password_stdin, keep_names):
         click.echo(f"Attention : mot de passe de moins de {MIN_LENGTH} caractères.", err=True)
     if not out.parent.is_dir():
         raise click.ClickException(f"Dossier de destination introuvable : {out.parent}.")
+    total = sum(path.stat().st_size for path in files)
+    bar = click.progressbar(length=max(total, 1), label=out.name, file=sys.stderr)
+    done = 0
+
+    def advance(read: int) -> None:
+        nonlocal done
+        bar.update(read - done)
+        done = read
+
     try:
-        entries = write_encrypted_zip(out, files, password, keep_names=keep_names)
+        with bar:
+            entries = write_encrypted_zip(
+                out, files, password, keep_names=keep_names, progress=advance
+            )
     except (OSError, ValueError) as error:
         raise click.ClickException(f"Archive non écrite : {error}") from None
     names = ", ".join(entry.name for entry in entries)

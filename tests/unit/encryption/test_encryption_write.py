@@ -90,6 +90,16 @@ def test_a_large_text_is_deflated_in_parallel_blocks_that_inflate_as_one(tmp_pat
     assert verify_archive(archive, PASSWORD)[0].size == len(CSV) * 2
 
 
+def test_progress_reports_the_source_bytes_read_across_entries(tmp_path, sources):
+    seen = []
+    files = sorted(sources.iterdir())
+    write_encrypted_zip(tmp_path / "out.zip", files, PASSWORD, progress=seen.append)
+    total = sum(path.stat().st_size for path in files)
+    assert seen == sorted(seen) and seen[-1] == total
+    assert len(seen) >= 3  # at least once per non-empty entry's pieces
+    assert len(set(seen)) >= 2
+
+
 def test_without_libdeflate_zlib_alone_writes_the_same_content(tmp_path, monkeypatch):
     monkeypatch.setattr(deflate_blocks, "deflate", None)
     big = tmp_path / "big.csv"
