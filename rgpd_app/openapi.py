@@ -10,7 +10,7 @@ bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
 ERROR = {"$ref": "#/components/schemas/Error"}
 
 
-def _op(summary: str, *, params=(), body=None, ok="200", tag="") -> dict:
+def _op(summary: str, *, params=(), body=None, ok="200", tag="", accepted="") -> dict:
     op = {
         "summary": summary,
         "tags": [tag] if tag else [],
@@ -29,6 +29,12 @@ def _op(summary: str, *, params=(), body=None, ok="200", tag="") -> dict:
             "404": {"description": "Introuvable (ou d'une autre collectivité)"},
         },
     }
+    if accepted:  # a long task queued for the worker
+        op["responses"]["202"] = {
+            "description": accepted,
+            "headers": {"Location": {"schema": {"type": "string"}}},
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
     if body:
         op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
     return op
@@ -146,6 +152,7 @@ PATHS: dict[str, dict] = {
                 _query("transfers", "boolean"),
                 _query("pending_consent", "boolean"),
             ],
+            accepted="Export confié au worker ; en-tête Location : son état",
         ),
     },
     "/api/v1/exports": {
