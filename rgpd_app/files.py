@@ -40,6 +40,13 @@ def size_problem(upload: Upload, max_bytes: int) -> str | None:
     return None
 
 
+def file_digest(path: Path) -> tuple[str, int]:
+    """(SHA-256 hex, size) of a file on disk, read in chunks (memory stays flat)."""
+    with Path(path).open("rb") as handle:
+        digest = hashlib.file_digest(handle, "sha256")
+        return digest.hexdigest(), handle.tell()
+
+
 def save(upload: Upload, directory: Path) -> StoredFile:
     """Write the bytes under a server-chosen name and describe what was stored."""
     directory.mkdir(parents=True, exist_ok=True)

@@ -14,6 +14,7 @@ from rgpd_app.deposits.models import Deposit, Intervention
 from rgpd_app.deposits.storage import IncomingFile
 from rgpd_app.errors import DomainError, ValidationFailed
 from rgpd_app.extensions import db
+from rgpd_app.files import file_digest
 from rgpd_app.journal.services import record
 from rgpd_app.organisations.models import CONTROLLER, Organisation
 from rgpd_app.tenancy import Actor, get_visible, require
@@ -52,7 +53,7 @@ def receive_upload(
         org, intervention = target_of(data, actor=actor)
         if incoming is None:
             raise ValidationFailed({"file": ["Joignez l'archive zip chiffrée en AES-256."]})
-        sha256, size = storage.digest(incoming.path)
+        sha256, size = file_digest(incoming.path)
         if size == 0:
             raise ValidationFailed({"file": ["Le fichier est vide."]})
         try:

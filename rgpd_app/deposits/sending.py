@@ -18,6 +18,7 @@ from rgpd_app.deposits.receiving import target_of
 from rgpd_app.deposits.storage import IncomingFile
 from rgpd_app.errors import ValidationFailed
 from rgpd_app.extensions import db
+from rgpd_app.files import file_digest
 from rgpd_app.tenancy import Actor, require
 
 log = logging.getLogger("rgpd_app.deposits")
@@ -63,7 +64,7 @@ def send_file(
         write_encrypted_zip(target, [(incoming.path, entry)], password)
         storage.remove(incoming.path)  # the plain file does not outlive the encryption
         target.chmod(0o600)
-        deposit.sha256, deposit.size = storage.digest(target)
+        deposit.sha256, deposit.size = file_digest(target)
         deposit.remote_path = posixpath.join(
             current_app.config["FTP_OUTBOX"], org.siren, f"depot-{uuid.uuid4().hex[:12]}.zip"
         )

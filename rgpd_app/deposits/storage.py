@@ -1,6 +1,5 @@
 """Deposit files on disk, under STORAGE_ROOT/deposits, named by the server (uuid)."""
 
-import hashlib
 import os
 import tempfile
 import uuid
@@ -10,8 +9,6 @@ from pathlib import Path
 from flask import current_app
 
 from rgpd_app.deposits.rules import QUARANTINED
-
-CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -64,16 +61,6 @@ def remove(path: Path) -> bool:
     except FileNotFoundError:
         return False
     return True
-
-
-def digest(path: Path) -> tuple[str, int]:
-    """(SHA-256 hex, size) read in chunks: memory stays flat whatever the size."""
-    sha, size = hashlib.sha256(), 0
-    with path.open("rb") as f:
-        while chunk := f.read(CHUNK):
-            sha.update(chunk)
-            size += len(chunk)
-    return sha.hexdigest(), size
 
 
 def original_name(filename: str) -> str:

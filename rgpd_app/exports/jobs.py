@@ -13,7 +13,6 @@ written under a temporary name and renamed only once complete: a failure leaves 
 the job says why. Files are deleted after EXPORT_FILE_HOURS.
 """
 
-import hashlib
 import json
 import logging
 import os
@@ -34,7 +33,7 @@ from rgpd_app.errors import DomainError, NotFound
 from rgpd_app.exports.models import DONE, EXPIRED, FAILED, QUEUED, RUNNING, ExportJob
 from rgpd_app.exports.response import MIMETYPES, check_format
 from rgpd_app.extensions import db
-from rgpd_app.files import folder
+from rgpd_app.files import file_digest, folder
 from rgpd_app.journal.services import record
 from rgpd_app.scheduler import job, queue
 from rgpd_app.tenancy import Actor, actor_for, require
@@ -262,7 +261,7 @@ def _write(spec: Kind, fmt: str, params: dict, actor: Actor, destination: Path, 
     try:  # in the requester's language, as their pages are
         with partial.open("wb") as out, force_locale(actor.user.language or "fr"):
             count = spec.write(fmt, params, actor, out, progress, now)
-        digest, size = _digest(partial)
+        digest, size = file_digest(partial)
         os.replace(partial, destination)
     finally:
         partial.unlink(missing_ok=True)
@@ -285,15 +284,6 @@ class _Progress:
                 .where(ExportJob.id == self.job_id)
                 .values(rows_done=done, heartbeat_at=self.now_func())
             )
-
-
-def _digest(path: Path) -> tuple[str, int]:
-    digest, size = hashlib.sha256(), 0
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
 
 
 @job("exports.requeue_stale")
