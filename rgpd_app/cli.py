@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 
 from rgpd_app import clock
 from rgpd_app.accounts import management, rules, services, tokens
+from rgpd_app.cli_support import fail
 from rgpd_app.clocks.cli import deadline as deadline_cli
 from rgpd_app.crypto.cli import keys_cli, zip_cli
 from rgpd_app.errors import DomainError
@@ -29,12 +30,6 @@ rgpd.add_command(outbox_cli)
 rgpd.add_command(zip_cli)
 rgpd.add_command(keys_cli)
 rgpd.add_command(register_cli)
-
-
-def _fail(err: DomainError):
-    db.session.rollback()  # nothing half-written survives a refusal
-    details = "; ".join(f"{k}: {' '.join(v)}" for k, v in err.fields.items())
-    raise click.ClickException(f"{err.message} {details}".strip())
 
 
 def _read_password() -> str:
@@ -66,7 +61,7 @@ def create_org(name, siren, departement, processor):
             data, is_processor=processor, actor=None, now=clock.now()
         )
     except DomainError as err:
-        _fail(err)
+        raise fail(err) from None
     click.echo(f"Organisation {org.id} créée : {org.name} ({org.siren}).")
 
 
@@ -93,7 +88,7 @@ def create_user(email, siren, role, name):
             now=clock.now(),
         )
     except DomainError as err:
-        _fail(err)
+        raise fail(err) from None
     click.echo(f"Compte {user.email} créé avec le rôle {role}.")
 
 
@@ -117,7 +112,7 @@ def create_admin(email):
             now=clock.now(),
         )
     except DomainError as err:
-        _fail(err)
+        raise fail(err) from None
     click.echo(f"Administrateur {user.email} créé.")
 
 

@@ -19,6 +19,7 @@ from encryption import (
 )
 from encryption.passwords import MIN_LENGTH
 from rgpd_app import clock
+from rgpd_app.cli_support import ProgressBar
 from rgpd_app.crypto import services
 from rgpd_app.crypto.keyring import field_keyring, key_file, keys_from_environment
 
@@ -56,19 +57,9 @@ def zip_encrypt(out, files, password_stdin, keep_names):
     if not out.parent.is_dir():
         raise click.ClickException(f"Dossier de destination introuvable : {out.parent}.")
     total = sum(path.stat().st_size for path in files)
-    bar = click.progressbar(length=max(total, 1), label=out.name, file=sys.stderr)
-    done = 0
-
-    def advance(read: int) -> None:
-        nonlocal done
-        bar.update(read - done)
-        done = read
-
     try:
-        with bar:
-            entries = write_encrypted_zip(
-                out, files, password, keep_names=keep_names, progress=advance
-            )
+        with ProgressBar(out.name, total) as bar:
+            entries = write_encrypted_zip(out, files, password, keep_names=keep_names, progress=bar)
     except (OSError, ValueError) as error:
         raise click.ClickException(f"Archive non écrite : {error}") from None
     names = ", ".join(entry.name for entry in entries)

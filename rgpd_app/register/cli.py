@@ -1,6 +1,5 @@
 """`flask rgpd register export`: the register to a file, with a progress bar (DESIGN §5)."""
 
-import sys
 from pathlib import Path
 
 import click
@@ -9,6 +8,7 @@ from sqlalchemy import select
 
 from rgpd_app import clock
 from rgpd_app.accounts.models import User
+from rgpd_app.cli_support import ProgressBar, fail
 from rgpd_app.errors import DomainError
 from rgpd_app.exports import FORMATS
 from rgpd_app.exports.jobs import export_to_file
@@ -19,24 +19,6 @@ from rgpd_app.register.listing import Filters
 from rgpd_app.tenancy import actor_for
 
 register_cli = AppGroup("register", help="Registre des traitements.")
-
-
-class _Bar:
-    """A click progress bar on standard error, opened once the number of rows is known."""
-
-    def __init__(self, label: str) -> None:
-        self.label, self.bar, self.done = label, None, 0
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.bar is None:
-            self.bar = click.progressbar(length=max(total, 1), label=self.label, file=sys.stderr)
-            self.bar.__enter__()
-        self.bar.update(max(done - self.done, 0))
-        self.done = done
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
 
 
 @register_cli.command("export")
@@ -62,15 +44,12 @@ def export(email, fmt, register, siren, status, output):
         if controller_id is None:
             raise click.ClickException(f"Aucune organisation avec le SIREN {siren}.")
     filters = Filters(controller_id=controller_id, status=status)
-    bar = _Bar(output.name)
     try:
-        count, digest, size = export_to_file(
-            "register", fmt, {"register": register, "filters": filters.as_dict()}, output,
-            actor=actor_for(user, now), now=now, progress=bar,
-        )  # fmt: skip
+        with ProgressBar(output.name) as bar:
+            count, digest, size = export_to_file(
+                "register", fmt, {"register": register, "filters": filters.as_dict()}, output,
+                actor=actor_for(user, now), now=now, progress=bar,
+            )  # fmt: skip
     except DomainError as err:
-        details = "; ".join(f"{k}: {' '.join(v)}" for k, v in err.fields.items())
-        raise click.ClickException(f"{err.message} {details}".strip()) from None
-    finally:
-        bar.close()
+        raise fail(err) from None
     click.echo(f"{output}: {count} traitement(s), {size} octets, SHA-256 {digest}")
