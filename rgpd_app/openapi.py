@@ -52,6 +52,17 @@ def _query(name: str, kind: str = "string", required: bool = False) -> dict:
     return {"name": name, "in": "query", "required": required, "schema": {"type": kind}}
 
 
+_PAGE = [_query("page", "integer"), _query("per_page", "integer")]
+# The list page's filters (register/api.py, filters_from), shared by the list and its exports.
+_REGISTER_FILTERS = [
+    _query("q"),
+    _query("controller_id", "integer"),
+    _query("status"),
+    _query("special", "boolean"),
+    _query("transfers", "boolean"),
+    _query("pending_consent", "boolean"),
+]
+
 PATHS: dict[str, dict] = {
     "/api/v1/me": {"get": _op("Le compte du jeton et ses rôles actifs", tag="comptes")},
     "/api/v1/organisations": {
@@ -62,8 +73,7 @@ PATHS: dict[str, dict] = {
                 _query("q"),
                 _query("kind"),
                 _query("sort"),
-                _query("page", "integer"),
-                _query("per_page", "integer"),
+                *_PAGE,
             ],
         ),
         "post": _op(
@@ -117,16 +127,7 @@ PATHS: dict[str, dict] = {
         "get": _op(
             "Registre des traitements visibles (filtres et pages)",
             tag="registre",
-            params=[
-                _query("q"),
-                _query("controller_id", "integer"),
-                _query("status"),
-                _query("special", "boolean"),
-                _query("transfers", "boolean"),
-                _query("pending_consent", "boolean"),
-                _query("page", "integer"),
-                _query("per_page", "integer"),
-            ],
+            params=[*_REGISTER_FILTERS, *_PAGE],
         ),
         "post": _op(
             "Créer un traitement (DPO du sous-traitant ; DPO de la collectivité pour la sienne)",
@@ -142,16 +143,7 @@ PATHS: dict[str, dict] = {
             "(`register=controller`) ; chaque export est journalisé. Un long export XLSX, ODS "
             "ou PDF est confié au worker : réponse 202, à suivre sur /api/v1/exports/{id}",
             tag="registre",
-            params=[
-                _query("format", required=True),
-                _query("register"),
-                _query("q"),
-                _query("controller_id", "integer"),
-                _query("status"),
-                _query("special", "boolean"),
-                _query("transfers", "boolean"),
-                _query("pending_consent", "boolean"),
-            ],
+            params=[_query("format", required=True), _query("register"), *_REGISTER_FILTERS],
             accepted="Export confié au worker ; en-tête Location : son état",
         ),
     },
@@ -218,12 +210,7 @@ PATHS: dict[str, dict] = {
         "get": _op(
             "Versions du traitement (qui, quand, quoi) ; avec `on=AAAA-MM-JJ`, l'état à cette date",
             tag="registre",
-            params=[
-                _path_id("activity_id"),
-                _query("on"),
-                _query("page", "integer"),
-                _query("per_page", "integer"),
-            ],
+            params=[_path_id("activity_id"), _query("on"), *_PAGE],
         ),
     },
 }
@@ -275,7 +262,6 @@ _BREACH_FACTS = {
 }
 _NOTICE = [_path_id("notice_id")]
 _BREACH = [_path_id("breach_id")]
-_PAGE = [_query("page", "integer"), _query("per_page", "integer")]
 PATHS.update(
     {
         "/api/v1/breaches": {
