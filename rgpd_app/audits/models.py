@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from rgpd_app.dbtypes import UTCDateTime
 from rgpd_app.extensions import db
 from rgpd_app.organisations.models import Organisation
+from rgpd_app.timesheets import TimeEntryColumns
 
 NDA, REPORT, OBSERVATIONS, OTHER = "nda", "report", "observations", "other"
 DOCUMENT_KINDS = (NDA, REPORT, OBSERVATIONS, OTHER)
@@ -134,17 +135,9 @@ class CorrectiveMeasure(db.Model):
     audit: Mapped[AuditRequest] = relationship(back_populates="measures")
 
 
-class AuditTimeEntry(db.Model):
+class AuditTimeEntry(TimeEntryColumns, db.Model):
     """Billable time spent by the processor's staff on an audit (annex art. 4.6)."""
 
     __tablename__ = "audit_time_entry"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(ForeignKey("audit_request.id"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    worked_on: Mapped[date]
-    minutes: Mapped[int]
-    description: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-    user = relationship("User", lazy="joined")

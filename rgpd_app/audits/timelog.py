@@ -5,31 +5,18 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from rgpd_app import timesheets
 from rgpd_app.audits import rules
-from rgpd_app.audits.access import get_audit, paris_day
+from rgpd_app.audits.access import get_audit
 from rgpd_app.audits.decisions import journal_step
 from rgpd_app.audits.models import AuditRequest, AuditTimeEntry
-from rgpd_app.errors import ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.tenancy import Actor
 
 
 def log_time(audit_id: int, data: dict, *, actor: Actor, now: datetime) -> AuditTimeEntry:
     item = get_audit(audit_id, actor=actor, roles=rules.TIME_LOGGERS)
-    if data["worked_on"] > paris_day(now):
-        raise ValidationFailed(
-            {"worked_on": ["Le temps se saisit une fois passé, pas à l'avance."]}
-        )
-    entry = AuditTimeEntry(
-        audit_id=item.id,
-        user_id=actor.id,
-        worked_on=data["worked_on"],
-        minutes=data["minutes"],
-        description=data["description"].strip(),
-        created_at=now,
-    )
-    db.session.add(entry)
-    db.session.flush()
+    entry = timesheets.add_entry(AuditTimeEntry, data, actor=actor, now=now, audit_id=item.id)
     journal_step(
         item, "time_logged", actor=actor, now=now, entry_id=entry.id, minutes=entry.minutes
     )
@@ -54,13 +41,8 @@ def billing_statement(audit_id: int, *, actor: Actor, now: datetime, fmt: str = 
     item = get_audit(audit_id, actor=actor, roles=rules.BILLING_READERS)
     found = entries(item)
     rows = [
-        {
-            "worked_on": e.worked_on.isoformat(),
-            "person": e.user.name or e.user.email,
-            "description": e.description,
-            "minutes": e.minutes,
-            "hours": rules.hours_text(e.minutes),
-        }
+        timesheets.billing_row(e)
+        | {"worked_on": e.worked_on.isoformat(), "hours": rules.hours_text(e.minutes)}
         for e in found
     ]
     total = sum(e.minutes for e in found)

@@ -2,8 +2,8 @@
 
 from datetime import datetime
 
-from deadlines import PARIS
-from rgpd_app.errors import Conflict, ValidationFailed
+from rgpd_app import timesheets
+from rgpd_app.errors import Conflict
 from rgpd_app.extensions import db
 from rgpd_app.requests import notify, rules
 from rgpd_app.requests.access import get_request, journal_step, refuse, require_processor
@@ -76,20 +76,9 @@ def log_time(request_id: int, data: dict, *, actor: Actor, now: datetime) -> Ass
         raise Conflict(
             "Aucune assistance n'a été demandée pour cette demande.", code="no_assistance"
         )
-    if data["worked_on"] > now.astimezone(PARIS).date():
-        raise ValidationFailed(
-            {"worked_on": ["Le temps se saisit une fois passé, pas à l'avance."]}
-        )
-    entry = AssistanceTimeEntry(
-        assistance_id=item.assistance.id,
-        user_id=actor.id,
-        worked_on=data["worked_on"],
-        minutes=data["minutes"],
-        description=data["description"].strip(),
-        created_at=now,
+    entry = timesheets.add_entry(
+        AssistanceTimeEntry, data, actor=actor, now=now, assistance_id=item.assistance.id
     )
-    db.session.add(entry)
-    db.session.flush()
     journal_step(
         item, "time_logged", actor=actor, now=now, entry_id=entry.id, minutes=entry.minutes
     )
@@ -134,12 +123,4 @@ def close(request_id: int, data: dict, *, actor: Actor, now: datetime) -> Subjec
 def billing_rows(item: SubjectRequest) -> list[dict]:
     if item.assistance is None:
         return []
-    return [
-        {
-            "worked_on": e.worked_on,
-            "person": e.user.name or e.user.email,
-            "description": e.description,
-            "minutes": e.minutes,
-        }
-        for e in item.assistance.entries
-    ]
+    return [timesheets.billing_row(e) for e in item.assistance.entries]

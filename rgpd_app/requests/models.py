@@ -8,6 +8,7 @@ from rgpd_app.dbtypes import UTCDateTime
 from rgpd_app.extensions import db
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.requests.rules import DEFAULT_RETENTION_MONTHS, FORWARDED
+from rgpd_app.timesheets import TimeEntryColumns
 
 
 class SubjectRequest(db.Model):
@@ -91,17 +92,9 @@ class AssistanceRequest(db.Model):
         return sum(e.minutes for e in self.entries)
 
 
-class AssistanceTimeEntry(db.Model):
+class AssistanceTimeEntry(TimeEntryColumns, db.Model):
     """Time spent by the processor's staff helping with a request, billed (annex art. 4.3)."""
 
     __tablename__ = "assistance_time_entry"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     assistance_id: Mapped[int] = mapped_column(ForeignKey("assistance_request.id"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    worked_on: Mapped[date]
-    minutes: Mapped[int]
-    description: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-    user = relationship("User", lazy="joined")
