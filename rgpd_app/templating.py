@@ -47,15 +47,16 @@ FIELD_LABELS = {
 }  # fmt: skip
 
 
-def field_label(name: str) -> str:
-    """ "data_categories.0.label" → "Catégorie de données 1 — Libellé"."""
+def field_label(name: str, labels: dict[str, str] | None = None) -> str:
+    """ "data_categories.0.label" → "Catégorie de données 1 — Libellé"; a form's own `labels`
+    come before the shared FIELD_LABELS."""
     parts = [p for p in name.replace("-", ".").replace("[", ".").replace("]", "").split(".") if p]
     text = ""
     for part in parts:
         if part.isdigit():
             text += f" {int(part) + 1} —"
         else:
-            word = FIELD_LABELS.get(part)
+            word = (labels or {}).get(part) or FIELD_LABELS.get(part)
             readable = part.strip("_").replace("_", " ").capitalize()
             text += " " + (gettext(word) if word else readable)
     return text.strip(" —") or name

@@ -28,6 +28,7 @@ def runtime_labels() -> dict[str, str]:
             {"INSTANCE_PATH": instance, "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "-"}
         )
     from rgpd_app.accounts.rules import ROLE_LABELS
+    from rgpd_app.register.rules import FIELD_LABELS as REGISTER_FIELDS
     from rgpd_app.templating import NAV, PERIOD_LABELS
 
     labels = {}
@@ -35,6 +36,8 @@ def runtime_labels() -> dict[str, str]:
         labels.setdefault(link.label, f"menu entry {link.endpoint} (rgpd_app.templating.NAV)")
     for role, label in ROLE_LABELS.items():
         labels.setdefault(label, f"role {role} (rgpd_app.accounts.rules.ROLE_LABELS)")
+    for name, label in REGISTER_FIELDS.items():
+        labels.setdefault(label, f"register field {name} (rgpd_app.register.rules.FIELD_LABELS)")
     for name, label in PERIOD_LABELS.items():
         labels.setdefault(label, f"contract period {name} (rgpd_app.templating.PERIOD_LABELS)")
     return labels

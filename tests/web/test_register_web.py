@@ -115,6 +115,17 @@ def test_a_new_entry_form_shows_every_error_at_once_and_writes_nothing(
     assert db.session.scalar(select(func.count()).select_from(ProcessingActivity)) == 0
 
 
+def test_the_error_summary_names_the_register_fields_in_french(client, login_as, keeper, towns):
+    login_as(keeper)
+    bad = form_data(controller_id=str(towns[0].id), name="", estimated_persons="beaucoup")
+    response = client.post("/register/new", data=bad)
+    summary = response.get_data(as_text=True).split('id="form-errors"')[1].split("</div>")[0]
+    assert response.status_code == 400
+    assert ">Nom du traitement</a> : Entre 2 et 300 caractères." in summary
+    assert ">Nombre estimé de personnes concernées</a> : Nombre entier attendu." in summary
+    assert db.session.scalar(select(func.count()).select_from(ProcessingActivity)) == 0
+
+
 def test_add_a_row_redisplays_the_form_without_saving(client, login_as, keeper, towns):
     login_as(keeper)
     data = form_data(controller_id=str(towns[0].id), add="purposes")
