@@ -44,6 +44,23 @@ FIELD_LABELS = {
     "aware_at": "Prise de connaissance", "started_at": "Début", "ended_at": "Fin",
     "retention_value": "Durée de conservation", "retention_criterion": "Critère de conservation",
     "clock": "Délai", "calendar": "Calendrier", "length": "Durée", "format": "Format",
+    "version": "Version", "summary": "Résumé", "details": "Précisions", "note": "Note",
+    "question": "Question", "scope": "Périmètre", "proof": "Preuve", "enabled": "Actif",
+    "period_from": "Début de la période auditée", "period_to": "Fin de la période auditée",
+    "reaudit_of_id": "Audit précédent", "ask_agreement": "Demande d'accord",
+    "activity_ids": "Traitements concernés", "organisation_ids": "Collectivités concernées",
+    "controller_ids": "Collectivités", "intervention_id": "Intervention",
+    "recipient_email": "Adresse e-mail du destinataire", "attachments": "Pièces jointes",
+    "contract_reference": "Référence du contrat", "dpo_name": "Nom du DPO",
+    "dpo_email": "Adresse e-mail du DPO", "dpo_phone": "Téléphone du DPO",
+    "subprocessor_ids": "Sous-traitants ultérieurs", "request_id": "Demande",
+    "controller_received_on": "Reçue par la collectivité le", "received_at": "Reçue le",
+    "received_on": "Reçu le", "retention_months": "Durée de conservation (mois)",
+    "child_id": "Sous-traitant ultérieur", "activities": "Activités confiées",
+    "dpa_reference": "Référence du contrat de sous-traitance",
+    "dpa_valid_until_on": "Contrat de sous-traitance valable jusqu'au",
+    "processing_countries": "Pays de traitement",
+    "transfer_documentation": "Documentation du transfert",
 }  # fmt: skip
 
 

@@ -122,6 +122,18 @@ def test_admin_creates_a_municipality_and_bad_input_changes_nothing(client, logi
     assert org.calendar_code == "57" and org.objection_days == 7
 
 
+def test_the_error_summary_names_each_field_in_french(client, login_as):
+    login_as("admin")
+    bad = client.post(
+        "/organisations/new",
+        data={"name": "Commune de Metz", "siren": "215704636", "departement": "57",
+              "dpo_email": "pas-une-adresse"},
+    )  # fmt: skip
+    summary = bad.get_data(as_text=True).split('id="form-errors"')[1].split("</div>")[0]
+    assert bad.status_code == 400
+    assert ">Adresse e-mail du DPO</a> :" in summary and "Dpo email" not in summary
+
+
 def test_controller_dpo_creates_a_colleague_but_not_a_processor_role(client, login_as, towns):
     login_as("controller_dpo", towns[0])
     ok = client.post(
