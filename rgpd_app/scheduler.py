@@ -1,4 +1,4 @@
-"""The worker process: APScheduler with one tick job a minute, idempotent.
+"""The worker process: APScheduler with one tick a minute (idempotent jobs) and a queue poller.
 
 Never started inside create_app (every web process would run the jobs): `flask rgpd worker` only.
 """
@@ -21,17 +21,39 @@ ADVISORY_LOCK_KEY = 0x52475044  # "RGPD"
 
 # (name, job) pairs run in order at each tick; each job takes `now` and is idempotent.
 JOBS: list[tuple[str, Callable[[datetime], object]]] = []
+# Queues polled every WORKER_QUEUE_POLL_SECONDS (work a user waits for, such as a long export):
+# each runner takes a function giving the current instant and works until its queue is empty.
+QUEUES: list[tuple[str, Callable[[Callable[[], datetime]], int]]] = []
 
 
-def job(name: str):
-    """Register a tick job (used by domains at import time)."""
+def _registrar(registry: list, what: str):
+    def register(name: str):
+        def decorator(func):
+            if name not in {n for n, _ in registry}:
+                registry.append((name, func))
+            return func
 
-    def decorator(func):
-        if name not in {n for n, _ in JOBS}:
-            JOBS.append((name, func))
-        return func
+        return decorator
 
-    return decorator
+    register.__doc__ = f"Register a {what} (used by domains at import time)."
+    return register
+
+
+job = _registrar(JOBS, "tick job")
+queue = _registrar(QUEUES, "queue runner")
+
+
+def _run_each(registry: list, argument, what: str) -> dict:
+    """Run every entry with `argument`; a failing one is logged and does not stop the others."""
+    results = {}
+    for name, func in registry:
+        try:
+            results[name] = func(argument)
+        except Exception:  # one broken job must not starve the others
+            db.session.rollback()
+            log.exception("%s %s failed", what, name)
+            results[name] = "error"
+    return results
 
 
 @job("journal.seal")
@@ -44,47 +66,14 @@ def _purge(now):
     return journal.purge(now=now, retention_days=current_app.config["JOURNAL_RETENTION_DAYS"])
 
 
-# Queues polled every WORKER_QUEUE_POLL_SECONDS (work a user waits for, such as a long export):
-# each runner takes a function giving the current instant and works until its queue is empty.
-QUEUES: list[tuple[str, Callable[[Callable[[], datetime]], int]]] = []
-
-
-def queue(name: str):
-    """Register a queue runner (used by domains at import time)."""
-
-    def decorator(func):
-        if name not in {n for n, _ in QUEUES}:
-            QUEUES.append((name, func))
-        return func
-
-    return decorator
-
-
 def drain_queues() -> dict:
     """Run every queue runner once; a failing one is logged and does not stop the others."""
-    results = {}
-    for name, func in QUEUES:
-        try:
-            results[name] = func(clock.now)
-        except Exception:
-            db.session.rollback()
-            log.exception("queue %s failed", name)
-            results[name] = "error"
-    return results
+    return _run_each(QUEUES, clock.now, "queue")
 
 
 def tick(now: datetime | None = None) -> dict:
     """Run every job once at `now`; a failing job is logged and does not stop the others."""
-    now = now or clock.now()
-    results = {}
-    for name, func in JOBS:
-        try:
-            results[name] = func(now)
-        except Exception:  # one broken job must not starve the others
-            db.session.rollback()
-            log.exception("job %s failed", name)
-            results[name] = "error"
-    return results
+    return _run_each(JOBS, now or clock.now(), "job")
 
 
 class SingleWorkerLock:
