@@ -19,10 +19,15 @@ class Page:
         return max(1, -(-self.total // self.per_page))
 
 
+def count_rows(stmt: Select) -> int:
+    """How many rows `stmt` returns (its ordering left out of the count)."""
+    return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+
+
 def paginate(stmt: Select, *, page: int, per_page: int, order_by=()) -> Page:
     """Run `stmt` for one page (1-based) and count the whole result."""
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    total = count_rows(stmt)
     items = db.session.scalars(
         stmt.order_by(*order_by).offset((page - 1) * per_page).limit(per_page)
     ).all()
-    return Page(list(items), total or 0, page, per_page)
+    return Page(list(items), total, page, per_page)

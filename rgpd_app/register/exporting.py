@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from rgpd_app.errors import ValidationFailed
@@ -21,6 +21,7 @@ from rgpd_app.exports.response import check_format
 from rgpd_app.extensions import db
 from rgpd_app.journal.services import record
 from rgpd_app.organisations.models import CONTROLLER, PROCESSOR, Organisation
+from rgpd_app.paging import count_rows
 from rgpd_app.register.access import READERS
 from rgpd_app.register.choices import ARCHIVED, SAFEGUARDS
 from rgpd_app.register.entries import ROW_COLUMNS, activity_to_row, snapshot
@@ -174,10 +175,6 @@ def _processor() -> Organisation | None:
     return db.session.scalar(select(Organisation).where(Organisation.kind == PROCESSOR).limit(1))
 
 
-def count_rows(stmt) -> int:
-    return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-
-
 def _pdf_context(export: Export, filters: Filters, *, is_pdf: bool) -> dict:
     return {
         "processor": _processor() if is_pdf else None,
@@ -212,9 +209,14 @@ def export_register(fmt: str, register: str, filters: Filters, *, actor: Actor, 
     )
 
 
-def _plan(fmt: str, params: dict, actor: Actor) -> jobs.Plan:
+def _prepared(params: dict, actor: Actor) -> tuple[Export, Filters]:
+    """A queued export's parameters (as export_register stored them), checked again."""
     filters = Filters(**params.get("filters", {}))
-    export = prepare(params.get("register", FILTERED_LIST), filters, actor=actor)
+    return prepare(params.get("register", FILTERED_LIST), filters, actor=actor), filters
+
+
+def _plan(fmt: str, params: dict, actor: Actor) -> jobs.Plan:
+    export, _filters = _prepared(params, actor)
     return jobs.Plan(
         title=export.title,
         filename=export.filename,
@@ -225,8 +227,7 @@ def _plan(fmt: str, params: dict, actor: Actor) -> jobs.Plan:
 
 def _write(fmt: str, params: dict, actor: Actor, out, progress, now: datetime) -> int:
     """The export's file, for the worker or the CLI; journaled in the caller's transaction."""
-    filters = Filters(**params.get("filters", {}))
-    export = prepare(params.get("register", FILTERED_LIST), filters, actor=actor)
+    export, filters = _prepared(params, actor)
     is_pdf = fmt == "pdf"
     count = write_file(
         fmt,

@@ -4,11 +4,11 @@ pending consent) and paging, without loading the entries' child lists."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, exists, or_, select
 
 from rgpd_app.extensions import db
 from rgpd_app.organisations.models import CONTROLLER, Organisation
-from rgpd_app.paging import Page
+from rgpd_app.paging import Page, count_rows
 from rgpd_app.register.access import READERS
 from rgpd_app.register.choices import STATUSES
 from rgpd_app.register.models import DataCategory, ProcessingActivity, Transfer
@@ -101,7 +101,7 @@ def list_activities(
         ),
         filters,
     )
-    total = db.session.scalar(select(func.count()).select_from(ids_stmt.subquery()))
+    total = count_rows(ids_stmt)
     ids = db.session.scalars(
         ids_stmt.order_by(*ORDER).offset((page - 1) * per_page).limit(per_page)
     ).all()
