@@ -11,7 +11,11 @@ config = context.config
 
 # Interpret the config file for Python logging.
 # This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# Only when the process has not configured logging itself (`flask db upgrade`): run in-process
+# (tests, embedded use), fileConfig would replace the host's handlers, and its default
+# disable_existing_loggers=True would silence the app's loggers, the worker's job failures too.
+if not logging.getLogger().handlers:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 

@@ -48,6 +48,11 @@ def load(app, test_config=None) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=_bool("RGPD_SECURE_COOKIES", False),
+        # A session ends this many hours after its sign-in, whatever the activity.
+        SESSION_MAX_HOURS=float(os.environ.get("RGPD_SESSION_MAX_HOURS", "12")),
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed (ProxyFix):
+        # 0 (default) trusts none, so a client cannot forge its address.
+        TRUSTED_PROXIES=int(os.environ.get("RGPD_TRUSTED_PROXIES", "0")),
         REMEMBER_COOKIE_HTTPONLY=True,
         WTF_CSRF_TIME_LIMIT=None,
         BABEL_DEFAULT_LOCALE="fr",
@@ -94,6 +99,10 @@ def load(app, test_config=None) -> None:
         # Field encryption keys: JSON in RGPD_FIELD_KEYS, else a 0600 file created on first use.
         FIELD_KEYS=os.environ.get("RGPD_FIELD_KEYS", ""),
         FIELD_KEYS_FILE=os.environ.get("RGPD_FIELD_KEYS_FILE", str(instance / "field_keys.json")),
+        # Ed25519 keys signing the evidence packs (shared by every web host and the worker).
+        SIGNING_KEYS_FILE=os.environ.get(
+            "RGPD_SIGNING_KEYS_FILE", str(instance / "signing-keys.json")
+        ),
         # Deposits (issue 8): upload ceiling, FTP server (FTPS by default), retention flag.
         MAX_CONTENT_LENGTH=int(os.environ.get("RGPD_MAX_UPLOAD_MB", "2048")) * 1024 * 1024,
         DEPOSIT_MAX_DAYS=int(os.environ.get("RGPD_DEPOSIT_MAX_DAYS", "30")),
@@ -122,9 +131,23 @@ def load(app, test_config=None) -> None:
         ),
         # How often the worker looks for queued work (long exports) between its minute ticks.
         WORKER_QUEUE_POLL_SECONDS=int(os.environ.get("RGPD_WORKER_QUEUE_POLL_SECONDS", "3")),
+        # After this many ticks in a row that could not reach the database, the worker exits
+        # non-zero so that its supervisor (systemd Restart=always) starts a fresh process.
+        WORKER_MAX_FAILED_TICKS=int(os.environ.get("RGPD_WORKER_MAX_FAILED_TICKS", "5")),
+        # Bodies of sent or failed messages (personal data) are blanked after this many days;
+        # the delivery record (recipient, subject, Message-ID, attempts, acceptance) stays.
+        OUTBOX_BODY_RETENTION_DAYS=int(os.environ.get("RGPD_OUTBOX_BODY_RETENTION_DAYS", "90")),
+        # Bounds on an uploaded register (register/sheet_limits.Limits reads and converts them).
+        **{
+            name[len("RGPD_") :]: value
+            for name, value in os.environ.items()
+            if name.startswith("RGPD_REGISTER_IMPORT_MAX_")
+            and name != "RGPD_REGISTER_IMPORT_MAX_BYTES"
+        },
     )
     if test_config:
         app.config.update(test_config)
+    _create_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("postgres://"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri[len("postgres://") :]
@@ -132,3 +155,24 @@ def load(app, test_config=None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = (
             "postgresql+psycopg://" + uri[len("postgresql://") :]
         )
+
+
+def _create_sqlite_file(uri: str) -> None:
+    """Create a missing SQLite database file 0600 (ASVS 5.0 V14.2.4).
+
+    SQLite would create it with the process umask (0644 as a rule); it gives its -wal and -shm
+    files the database file's own permissions, so those are owner-only too. An empty file is an
+    empty database. An existing file keeps its mode: `chmod 600` it once when upgrading.
+    """
+    from sqlalchemy.engine import make_url
+
+    url = make_url(uri)
+    name = url.database or ""
+    if url.get_backend_name() != "sqlite" or name in ("", ":memory:") or name.startswith("file:"):
+        return
+    path = Path(name)
+    if path.parent.is_dir():
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            pass

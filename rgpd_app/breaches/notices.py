@@ -13,7 +13,7 @@ from rgpd_app.breaches.models import BreachNotice
 from rgpd_app.errors import Conflict, DomainError, ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.journal.services import record
-from rgpd_app.notifications.models import OutboxMessage
+from rgpd_app.notifications.models import PRESUMED, OutboxAttempt, OutboxMessage
 from rgpd_app.paging import Page, paginate
 from rgpd_app.tenancy import Actor, require
 
@@ -40,11 +40,25 @@ def _messages_stmt(notice_ids):
 
 
 @dataclass(frozen=True)
+class Receipt:
+    """The delivery evidence of one notice e-mail: the mail server's first acceptance."""
+
+    recipient: str
+    message_id: str
+    accepted_at: datetime | None
+    is_presumed: bool  # the sender stopped after transmitting it, before the 250 was recorded
+    reply: str
+    queue_id: str
+    attempts: int
+
+
+@dataclass(frozen=True)
 class Delivery:
     """Where the notice e-mails stand in the outbox (shown on the notice page)."""
 
     states: tuple[str, ...]
     last_error: str
+    receipts: tuple[Receipt, ...] = ()
 
     @property
     def is_waiting(self) -> bool:
@@ -54,7 +68,29 @@ class Delivery:
 def delivery(notice: BreachNotice) -> Delivery:
     messages = list(db.session.scalars(_messages_stmt([notice.id]).order_by(OutboxMessage.id)))
     errors = [m.last_error for m in messages if m.last_error]
-    return Delivery(tuple(m.state for m in messages), errors[-1] if errors else "")
+    attempts: dict[int, list[OutboxAttempt]] = {}
+    for attempt in db.session.scalars(
+        select(OutboxAttempt)
+        .where(OutboxAttempt.message_pk.in_([m.id for m in messages]))
+        .order_by(OutboxAttempt.number)
+    ):
+        attempts.setdefault(attempt.message_pk, []).append(attempt)
+    receipts = []
+    for m in messages:
+        tried = attempts.get(m.id, [])
+        first = next((a for a in tried if a.number == m.accepted_attempt), None)
+        receipts.append(
+            Receipt(
+                recipient=m.recipient,
+                message_id=m.message_id,
+                accepted_at=m.accepted_at,
+                is_presumed=first is not None and first.outcome == PRESUMED,
+                reply=m.acceptance_reply,
+                queue_id=m.acceptance_queue_id,
+                attempts=len(tried),
+            )
+        )
+    return Delivery(tuple(m.state for m in messages), errors[-1] if errors else "", tuple(receipts))
 
 
 def _restart_clock(notice: BreachNotice) -> bool:

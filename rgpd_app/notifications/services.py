@@ -3,18 +3,18 @@
 import json
 import logging
 import uuid
-from datetime import datetime
-from urllib.parse import urlsplit
+from datetime import datetime, timedelta
 
-from flask import current_app
-from sqlalchemy import and_, or_, select
+from flask import current_app, url_for
+from flask_babel import gettext
+from sqlalchemy import func, select, update
 
-from rgpd_app import clock
 from rgpd_app.accounts import rules as roles
+from rgpd_app.clocks.services import Task, task_provider
 from rgpd_app.errors import Conflict, NotFound, ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.journal.services import record
-from rgpd_app.notifications import channels, rules
+from rgpd_app.notifications import delivery
 from rgpd_app.notifications.emails import render_email
 from rgpd_app.notifications.models import (
     EMAIL,
@@ -31,7 +31,7 @@ from rgpd_app.tenancy import Actor, require
 
 log = logging.getLogger("rgpd_app.outbox")
 
-OBJECT_TYPE = "outbox_message"
+OBJECT_TYPE = delivery.OBJECT_TYPE
 
 
 def new_message_id() -> str:
@@ -120,105 +120,67 @@ def enqueue_webhook(
     return messages
 
 
-def _claim_next(now: datetime) -> OutboxMessage | None:
-    """Record the attempt of the next due message and commit it, before anything is sent."""
-    config = current_app.config
-    stale = rules.stale_before(now, config["OUTBOX_SENDING_TIMEOUT_MINUTES"])
-    message = db.session.scalars(
-        select(OutboxMessage)
-        .where(
-            or_(
-                and_(OutboxMessage.state == PENDING, OutboxMessage.next_attempt_at <= now),
-                and_(OutboxMessage.state == SENDING, OutboxMessage.last_attempt_at <= stale),
-            )
-        )
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-    ).first()
-    if message is None:
-        db.session.commit()  # ends the read transaction
-        return None
-    if message.state == SENDING:
-        log.warning("message %s: previous attempt interrupted, retrying", message.message_id)
-    message.state = SENDING
-    message.attempts += 1
-    message.last_attempt_at = now
-    db.session.commit()
-    return message
-
-
-def _deliver(message: OutboxMessage, now: datetime) -> None:
-    config = current_app.config
-    if message.channel == EMAIL:
-        channels.send_email(message, config)
-    elif message.channel == WEBHOOK:
-        channels.post_webhook(message, config, timestamp=int(now.timestamp()))
-    else:
-        raise channels.DeliveryError(f"Canal inconnu : {message.channel}", permanent=True)
-
-
-def _journal_recipient(message: OutboxMessage) -> str:
-    """The address, or the webhook URL without its query (it may carry a token)."""
-    if message.channel == WEBHOOK:
-        parts = urlsplit(message.recipient)
-        return f"{parts.scheme}://{parts.netloc}{parts.path}"
-    return message.recipient
-
-
-def _journal(action: str, message: OutboxMessage, now: datetime, **extra) -> None:
-    # Never the subject, the bodies or the context: they may carry personal data.
-    record(
-        action,
-        now=now,
-        organisation_id=message.organisation_id,
-        object_type=OBJECT_TYPE,
-        object_id=message.id,
-        details={
-            "channel": message.channel,
-            "template": message.template,
-            "recipient": _journal_recipient(message),
-            "message_id": message.message_id,
-            "attempts": message.attempts,
-            **extra,
-        },
-    )
-
-
 def send_due(now: datetime, *, limit: int = 500) -> dict:
-    """Send every due message once; returns counts by outcome ("sent", "retry", "failed")."""
+    """Send every due message once; counts by outcome ("sent", "retry", "failed", and "lost"
+    when another sender took a claim over). On SQLite, nothing when another sender is running."""
     counts = {"sent": 0, "retry": 0, "failed": 0}
-    max_attempts = current_app.config["OUTBOX_MAX_ATTEMPTS"]
-    for _ in range(limit):
-        message = _claim_next(now)
-        if message is None:
-            break
-        try:
-            _deliver(message, now)
-        except Exception as err:  # any failure of one message must not stop the others
-            permanent = getattr(err, "permanent", False)
-            if not isinstance(err, channels.DeliveryError):
-                log.exception("message %s: unexpected error", message.message_id)
-            outcome = rules.after_failure(
-                attempts=message.attempts, max_attempts=max_attempts, now=now, permanent=permanent
-            )
-            message.state = outcome.state
-            message.last_error = str(err)[:1000] or type(err).__name__
-            if outcome.next_attempt_at is not None:
-                message.next_attempt_at = outcome.next_attempt_at
-                counts["retry"] += 1
-            else:
-                _journal("notification.failed", message, now, error=message.last_error)
-                counts["failed"] += 1
-        else:
-            message.state = SENT
-            message.sent_at = now
-            message.accepted_at = clock.now()  # when the server said yes, after the send
-            message.last_error = ""
-            _journal("notification.sent", message, now, at=message.accepted_at.isoformat())
-            counts["sent"] += 1
-        db.session.commit()
+    with delivery.one_sender() as mine:
+        if not mine:
+            log.info("another sender is running on this database; this round sends nothing")
+            return {**counts, "busy": 1}
+        for _ in range(limit):
+            claimed = delivery.claim_next(now)
+            if claimed is None:
+                break
+            outcome = delivery.deliver(*claimed, now)
+            counts[outcome] = counts.get(outcome, 0) + 1
     return counts
+
+
+def purge_bodies(now: datetime) -> int:
+    """Blank the content of messages sent or failed more than the retention period ago (it
+    holds personal data: names, breach facts); the delivery record stays as evidence."""
+    days = current_app.config["OUTBOX_BODY_RETENTION_DAYS"]
+    before = now - timedelta(days=days)
+    settled = func.coalesce(OutboxMessage.sent_at, OutboxMessage.last_attempt_at)
+    ids = list(
+        db.session.scalars(
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.state.in_((SENT, FAILED)),
+                OutboxMessage.body_purged_at.is_(None),
+                settled < before,
+            )
+            .order_by(OutboxMessage.id)
+        )
+    )
+    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(chunk))
+            .values(body_text="", body_html="", context="{}", body_purged_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    if ids:
+        record(
+            "notification.bodies_purged",
+            now=now,
+            object_type=OBJECT_TYPE,
+            details={
+                "count": len(ids),
+                "retention_days": days,
+                "settled_before": before.isoformat(),
+                "first_id": ids[0],
+                "last_id": ids[-1],
+            },
+        )
+    db.session.commit()
+    return len(ids)
+
+
+@job("outbox.purge_bodies")
+def _purge_bodies_job(now):
+    return purge_bodies(now)
 
 
 @job("outbox.send")
@@ -248,6 +210,11 @@ def retry_failed(message_id: int | str, *, actor: Actor | None, now: datetime) -
     message = _find(message_id)
     if message.state not in (FAILED, PENDING):
         raise Conflict("Seul un message en échec ou en attente peut être renvoyé.")
+    if message.body_purged_at is not None:
+        raise Conflict(
+            "Le contenu de ce message a été effacé au terme de sa durée de conservation : "
+            "il ne peut plus être renvoyé."
+        )
     previous = {"state": message.state, "attempts": message.attempts}
     if message.state == FAILED:
         message.attempts = 0  # a fresh series of attempts; the journal keeps the old count
@@ -281,3 +248,23 @@ def list_messages(
     failed_first = (OutboxMessage.state != FAILED).asc()
     order = [failed_first, OutboxMessage.next_attempt_at, OutboxMessage.id]
     return paginate(stmt, page=page, per_page=per_page, order_by=order)
+
+
+@task_provider("outbox")
+def failed_messages(actor: Actor, now: datetime) -> list[Task]:
+    """For administrators: messages given up after every attempt, to look at and retry."""
+    if not (actor.is_processor_staff and actor.has(roles.ADMIN)):
+        return []
+    stmt = select(OutboxMessage).where(OutboxMessage.state == FAILED)
+    return [
+        Task(
+            uid=f"outbox-{message.id}-failed",
+            domain="admin",
+            title=f"Message non remis : {message.subject[:80]}",
+            organisation_name="—",
+            since=message.last_attempt_at or message.created_at,
+            url=url_for("notifications.index", state=FAILED),
+            action=gettext("Envoi en échec"),
+        )
+        for message in db.session.scalars(stmt.order_by(OutboxMessage.id).limit(50))
+    ]

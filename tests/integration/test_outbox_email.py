@@ -17,7 +17,7 @@ from rgpd_app import scheduler
 from rgpd_app.extensions import db
 from rgpd_app.journal.models import JournalEntry
 from rgpd_app.journal.services import record
-from rgpd_app.notifications import channels, services
+from rgpd_app.notifications import channels, delivery, services
 from rgpd_app.notifications.models import OutboxMessage
 
 CONTEXT = {
@@ -170,7 +170,7 @@ def test_server_down_keeps_the_message_and_backs_off_until_it_is_back(app, clock
 def test_a_worker_killed_mid_send_is_retried_once_after_the_timeout(app, clock, smtp):
     smtp.start()
     message = enqueue(clock)
-    services._claim_next(clock())  # the attempt was recorded, then the worker died
+    delivery.claim_next(clock())  # the attempt was recorded, then the worker died
     db.session.refresh(message)
     assert (message.state, message.attempts) == ("sending", 1)
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from rgpd_app.extensions import db
 from rgpd_app.journal.models import JournalEntry
 from rgpd_app.notifications import services
-from rgpd_app.notifications.models import OutboxMessage
+from rgpd_app.notifications.models import OutboxAttempt, OutboxMessage
 
 SECRET = "webhook-secret-for-tests"
 
@@ -32,6 +32,7 @@ class Receiver:
         self.port, self.secret = port, secret
         self.received = []
         self.server = None
+        self.unavailable = 0  # answer 503 to this many deliveries first
 
     def start(self):
         receiver = self
@@ -48,6 +49,11 @@ class Receiver:
                     self.end_headers()
                     return
                 receiver.received.append((self.headers, json.loads(body)))
+                if receiver.unavailable:
+                    receiver.unavailable -= 1
+                    self.send_response(503)
+                    self.end_headers()
+                    return
                 self.send_response(204)
                 self.end_headers()
 
@@ -152,3 +158,30 @@ def test_no_configured_url_means_no_message(app, clock):
     app.config["WEBHOOK_URLS"] = []
     assert enqueue(clock) == []
     assert db.session.scalars(select(OutboxMessage)).all() == []
+
+
+def test_every_webhook_attempt_is_kept_and_carries_the_same_idempotency_key(app, clock, receiver):
+    receiver.unavailable = 2
+    receiver.start()
+    [message] = enqueue(clock)
+    for _ in range(3):
+        services.send_due(clock())
+        clock.advance(minutes=5)
+    db.session.refresh(message)
+    assert message.state == "sent" and message.accepted_attempt == 3
+    assert message.acceptance_reply == "HTTP 204"
+    keys = {headers["Idempotency-Key"] for headers, _ in receiver.received}
+    assert keys == {message.message_id}  # the receiver dedupes on it
+    assert [headers["X-RGPD-Attempt"] for headers, _ in receiver.received] == ["1", "2", "3"]
+    attempts = db.session.scalars(
+        select(OutboxAttempt)
+        .where(OutboxAttempt.message_pk == message.id)
+        .order_by(OutboxAttempt.number)
+    ).all()
+    assert [(a.number, a.outcome) for a in attempts] == [
+        (1, "refused"),
+        (2, "refused"),
+        (3, "accepted"),
+    ]
+    assert attempts[0].reply.startswith("HTTP 503") and attempts[2].reply == "HTTP 204"
+    assert message.accepted_at == attempts[2].accepted_at
