@@ -1,6 +1,7 @@
 """Security headers on every answer (CSP without inline script, framing, sniffing, referrer)."""
 
 from flask import request
+from flask_login import current_user
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -22,6 +23,10 @@ def init_app(app) -> None:
             response.headers.setdefault(
                 "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
             )
-        if request.path.startswith(("/api/", "/journal", "/users", "/organisations")):
-            response.headers.setdefault("Cache-Control", "no-store")
+        # Nothing a signed-in user sees (personal data) is kept by a browser or a proxy cache
+        # (ASVS 14.3.2); the API answers tokens, never the session.
+        if request.path.startswith("/api/") or (
+            not request.path.startswith("/static/") and current_user.is_authenticated
+        ):
+            response.headers["Cache-Control"] = "no-store"
         return response

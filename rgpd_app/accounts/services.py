@@ -12,6 +12,7 @@ from rgpd_app.accounts.models import User
 from rgpd_app.errors import DomainError, Forbidden, ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.journal.services import record
+from rgpd_app.organisations.models import Organisation
 from rgpd_app.tenancy import Actor, active_roles
 
 GENERIC_LOGIN_ERROR = "Identifiant ou mot de passe incorrect, ou compte temporairement verrouillé."
@@ -30,35 +31,42 @@ def find_user(email: str) -> User | None:
 
 
 def authenticate(email: str, password: str, *, now: datetime) -> User:
-    """Check the password step of a login; the message never tells whether the account exists."""
+    """Check the password step of a login. Every refusal (unknown account, wrong password, locked
+    or disabled account) gives the same answer after the same work: one Argon2 verification, one
+    journal entry, one commit, so that neither the message nor the time tells which it was
+    (ASVS 5.0 6.3.8)."""
     user = find_user(email)
-    cfg = current_app.config
+    # First, whatever the account: returning before hashing is what told a locked account apart.
+    matches = passwords.check_password(user.password_hash if user else None, password)
     if user is None:
-        passwords.check_password(None, password)
         record("login.failed", now=now, details={"email": (email or "")[:254], "reason": "unknown"})
-        db.session.commit()
-        raise LoginFailed()
-    if rules.is_locked(user.locked_until_at, now):
+    elif is_locked(user, now):
         record("login.refused_locked", now=now, user=user)
-        db.session.commit()
-        raise LoginFailed()
-    if not user.is_enabled or not passwords.check_password(user.password_hash, password):
-        user.failed_logins, locked_until = rules.after_failure(
-            user.failed_logins,
-            now,
-            max_failures=cfg["LOGIN_MAX_FAILURES"],
-            lock_minutes=cfg["LOGIN_LOCK_MINUTES"],
-        )
-        reason = "disabled" if not user.is_enabled else "password"
-        record("login.failed", now=now, user=user, details={"reason": reason})
-        if locked_until:
-            user.locked_until_at = locked_until
-            record(
-                "account.locked", now=now, user=user, details={"until": locked_until.isoformat()}
-            )
-        db.session.commit()
-        raise LoginFailed()
-    return user
+    elif not user.is_enabled or not matches:
+        _count_failure(user, "disabled" if not user.is_enabled else "password", now=now)
+    else:
+        return user
+    db.session.commit()
+    raise LoginFailed()
+
+
+def is_locked(user: User, now: datetime) -> bool:
+    return rules.is_locked(user.locked_until_at, now)
+
+
+def _count_failure(user: User, reason: str, *, now: datetime) -> None:
+    """One more failed step of a login (password or code) towards the lockout (annex §1)."""
+    cfg = current_app.config
+    user.failed_logins, locked_until = rules.after_failure(
+        user.failed_logins,
+        now,
+        max_failures=cfg["LOGIN_MAX_FAILURES"],
+        lock_minutes=cfg["LOGIN_LOCK_MINUTES"],
+    )
+    record("login.failed", now=now, user=user, details={"reason": reason})
+    if locked_until:
+        user.locked_until_at = locked_until
+        record("account.locked", now=now, user=user, details={"until": locked_until.isoformat()})
 
 
 def needs_totp_enrolment(user: User, now: datetime) -> bool:
@@ -67,7 +75,12 @@ def needs_totp_enrolment(user: User, now: datetime) -> bool:
 
 
 def verify_totp(user: User, code: str, *, now: datetime) -> None:
-    """Second factor; a code is accepted once (replay refused) within ±1 step of 30 s."""
+    """Second factor; a code is accepted once (replay refused) within ±1 step of 30 s. A wrong
+    code counts towards the lockout, and a locked account is refused whatever the code."""
+    if is_locked(user, now):
+        record("login.refused_locked", now=now, user=user, details={"step": "totp"})
+        db.session.commit()
+        raise LoginFailed()
     totp = pyotp.TOTP(user.totp_secret or "")
     code = (code or "").replace(" ", "")
     step = None
@@ -78,19 +91,7 @@ def verify_totp(user: User, code: str, *, now: datetime) -> None:
                 step = int(at // 30)
                 break
     if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
-        cfg = current_app.config
-        user.failed_logins, locked_until = rules.after_failure(
-            user.failed_logins,
-            now,
-            max_failures=cfg["LOGIN_MAX_FAILURES"],
-            lock_minutes=cfg["LOGIN_LOCK_MINUTES"],
-        )
-        record("login.failed", now=now, user=user, details={"reason": "totp"})
-        if locked_until:
-            user.locked_until_at = locked_until
-            record(
-                "account.locked", now=now, user=user, details={"until": locked_until.isoformat()}
-            )
+        _count_failure(user, "totp", now=now)
         db.session.commit()
         raise DomainError(
             "Code de vérification incorrect.",
@@ -145,9 +146,16 @@ def password_expired(user: User, now: datetime) -> bool:
     )
 
 
-def check_new_password(user_email: str, name: str, password: str, field: str = "new_password"):
+def check_new_password(
+    user_email: str,
+    name: str,
+    password: str,
+    field: str = "new_password",
+    *,
+    organisation: Organisation | None = None,
+):
     problems = passwords.problems(
-        password, user_inputs=[user_email, user_email.split("@")[0], name]
+        password, passwords.context(user_email, name, organisation), field=field
     )
     if problems:
         raise ValidationFailed({field: problems})
@@ -163,7 +171,7 @@ def change_password(
     if not passwords.check_password(user.password_hash, current):
         errors["current_password"] = ["Mot de passe actuel incorrect."]
     try:
-        check_new_password(user.email, user.name, new)
+        check_new_password(user.email, user.name, new, organisation=user.organisation)
     except ValidationFailed as err:
         errors.update(err.fields)
     if passwords.check_password(user.password_hash, new):
@@ -181,7 +189,9 @@ def reset_password(target: User, new: str, *, actor: Actor | None, now: datetime
             raise Forbidden()
         if actor.id == target.id:
             raise Forbidden("Utilisez le changement de mot de passe pour votre propre compte.")
-    check_new_password(target.email, target.name, new, field="password")
+    check_new_password(
+        target.email, target.name, new, field="password", organisation=target.organisation
+    )
     _set_password(target, new, actor=actor, now=now, by_admin=True)
     db.session.commit()
 

@@ -34,6 +34,11 @@ def _login_limit():
     return current_app.config["RATELIMIT_LOGIN"]
 
 
+# One budget per address for every step of a login (password, code, enrolment): three separate
+# ones would give a guesser three times as many tries (ASVS 5.0 6.3.1).
+login_steps_limit = limiter.shared_limit(_login_limit, scope="login", methods=["POST"])
+
+
 def _finish_login(user: User):
     services.complete_login(user, now=clock.now())
     lang = session.get("lang")
@@ -41,7 +46,7 @@ def _finish_login(user: User):
     if lang:
         session["lang"] = lang
     login_user(user)
-    session["seen"] = clock.now().timestamp()
+    session["seen"] = session["started"] = clock.now().timestamp()  # idle and absolute expiry
     if services.password_expired(user, clock.now()):
         flash("Votre mot de passe a plus d'un an : choisissez-en un nouveau.", "warning")
         return redirect(url_for("accounts.password"))
@@ -59,7 +64,7 @@ def _pending_user() -> User | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@login_steps_limit
 def login():
     errors, form = {}, {}
     if request.method == "POST":
@@ -85,20 +90,31 @@ def login():
     ), status
 
 
+def _locked_out():
+    """A locked account ends the login under way, with the answer of a failed password step."""
+    session.pop(PENDING, None)
+    errors = {"_form": [services.GENERIC_LOGIN_ERROR]}
+    return render_template("accounts/login.html", errors=errors, form={}, expired=None), 401
+
+
 @bp.route("/login/code", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@login_steps_limit
 def totp():
     user = _pending_user()
     if user is None or not user.has_totp:
         return redirect(url_for("accounts.login"))
+    if services.is_locked(user, clock.now()):
+        return _locked_out()
     errors = {}
     if request.method == "POST":
         try:
             data = load(TotpInput(), request.form)
             services.verify_totp(user, data["code"], now=clock.now())
+        except services.LoginFailed:
+            return _locked_out()
         except DomainError as err:
             errors = err.fields or {"code": [err.message]}
-            if services.find_user(user.email).locked_until_at:
+            if services.is_locked(user, clock.now()):  # that code was the last try
                 session.pop(PENDING, None)
         else:
             session.pop(PENDING)
@@ -113,22 +129,33 @@ def _qr_svg(uri: str) -> str:
 
 
 @bp.route("/login/enrol", methods=["GET", "POST"])
+@login_steps_limit
 def enrol():
-    """Two-factor enrolment: a QR code and the secret shown once, confirmed by a first code."""
-    user = _pending_user() or (current_user if current_user.is_authenticated else None)
+    """Two-factor enrolment: a QR code and the secret shown once, confirmed by a first code.
+    Wrong codes count towards the lockout, and a locked account cannot enrol (ASVS 5.0 6.3.1)."""
+    pending = _pending_user()
+    user = pending or (current_user if current_user.is_authenticated else None)
     if user is None:
         return redirect(url_for("accounts.login"))
     if user.has_totp:
         return redirect(url_for("main.dashboard"))
+    if pending is not None and services.is_locked(user, clock.now()):
+        return _locked_out()
     secret = services.pending_totp_secret(user, now=clock.now())
     errors = {}
     if request.method == "POST":
         try:
             data = load(TotpInput(), request.form)
             services.confirm_totp_enrolment(user, data["code"], now=clock.now())
+        except services.LoginFailed as err:
+            if pending is not None:
+                return _locked_out()
+            errors = {"code": [err.message]}
         except DomainError as err:
             db.session.rollback()
             errors = err.fields or {"code": [err.message]}
+            if pending is not None and services.is_locked(user, clock.now()):
+                session.pop(PENDING, None)
         else:
             if session.pop(PENDING, None):
                 return _finish_login(user)

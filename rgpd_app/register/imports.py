@@ -27,7 +27,6 @@ from rgpd_app.register.rules import has_consent, normalize
 from rgpd_app.subprocessors.models import Subprocessor
 from rgpd_app.tenancy import Actor, get_visible, require
 
-MAX_ROWS = 3000  # the confirmation writes ~250 entries a second (history, journal, tasks)
 HEADERS = {normalize(label): key for key, label in LABELS.items()} | {k: k for k in ROW_COLUMNS}
 PROCESSOR_KEYS = ("operations", "operations_detail", "subprocessor_ids", "measures",
                   "security_notes", "transfers")  # fmt: skip
@@ -123,10 +122,11 @@ def check_file(
     """Every row read and validated; nothing written."""
     checked = Checked(controller, filename, fmt)
     try:
-        notices, numbered = sheets.read_rows(path, fmt)
+        limits = sheets.Limits.from_settings(current_app.config)
+        notices, numbered = sheets.read_rows(path, fmt, limits)
         checked.notices.extend(notices)
         _check_rows(checked, numbered, actor=actor, now=now)
-    except sheets.UnreadableFile as err:
+    except sheets.UnreadableFile as err:  # LimitExceeded included: nothing is kept
         checked.issues.append(Issue(1, "", str(err)))
     checked.issues.sort(key=lambda i: (i.row, ROW_COLUMNS.index(i.column)
                                        if i.column in ROW_COLUMNS else -1))  # fmt: skip
@@ -152,7 +152,6 @@ def _header(checked: Checked, cells: list) -> dict[int, str]:
 
 
 def _check_rows(checked: Checked, numbered, *, actor: Actor, now: datetime) -> None:
-    limit = current_app.config.get("REGISTER_IMPORT_MAX_ROWS", MAX_ROWS)
     lookups = {
         "countries": {normalize(n): c for c, n in countries.names().items()}
         | {c.lower(): c for c in countries.names()},
@@ -168,10 +167,7 @@ def _check_rows(checked: Checked, numbered, *, actor: Actor, now: datetime) -> N
     columns = _header(checked, header[1])
     processor_side = can_edit_processor_side(actor)
     seen, sirens, dropped = {}, set(), False
-    for count, (number, cells) in enumerate(numbered, start=1):
-        if count > limit:
-            checked.issues.append(Issue(number, "", f"Trop de lignes : au plus {limit}."))
-            break
+    for number, cells in numbered:  # bounded by sheets (LimitExceeded)
         values = {key: cells[i] if i < len(cells) else None for i, key in columns.items()}
         siren = row_parsing.cell_text(values.get("controller_siren")).strip()
         if siren:

@@ -2,6 +2,7 @@
 the stored upload's id; the template; refused roles (403) and a foreign municipality (404)."""
 
 import io
+import json
 import re
 
 import pytest
@@ -141,3 +142,46 @@ def test_refused_roles_get_403(client, login_as, towns, role):
     )  # fmt: skip
     assert response.status_code == 403
     assert client.post("/register/import/confirm", data={"upload_id": "0" * 32}).status_code == 403
+
+
+def test_v5_2_1_a_municipality_dpo_uploading_a_whole_sheet_xlsx_gets_the_limit_named(
+    client, login_as, towns, app, tmp_path
+):
+    """The 4.7 kB XLSX of the probe (A1:XFD1048576) is answered at once, in French, naming the
+    bound; nothing is written and no upload is kept."""
+    import zipfile
+    from pathlib import Path
+
+    from openpyxl import Workbook
+
+    from rgpd_app.journal.models import JournalEntry
+
+    book = Workbook()
+    book.active.append([exporting.LABELS["name"]])
+    book.active.append(["Cantine"])
+    plain = io.BytesIO()
+    book.save(plain)
+    source, crafted = zipfile.ZipFile(plain), io.BytesIO()
+    with zipfile.ZipFile(crafted, "w") as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', data)
+            out.writestr(info.filename, data)
+    crafted.seek(0)
+    login_as("controller_dpo", towns[0])
+    response = client.post(
+        "/register/import",
+        data={"controller_id": towns[0].id, "file": (crafted, "registre.xlsx")},
+        content_type="multipart/form-data",
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Le fichier déclare 1\u202f048\u202f576 lignes" in body
+    assert "au plus 10\u202f000 lignes sont acceptées" in body
+    assert count() == 0
+    assert not list((Path(app.config["STORAGE_ROOT"]) / "register_imports").glob("*"))
+    checked = db.session.scalars(
+        select(JournalEntry).where(JournalEntry.action == "register.import_checked")
+    ).one()
+    assert (json.loads(checked.details)["errors"], json.loads(checked.details)["rows"]) == (1, 0)
