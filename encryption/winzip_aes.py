@@ -49,7 +49,7 @@ class WinZipCtr:
 
     def __init__(self, key: bytes) -> None:
         # ECB only ever encrypts counter blocks: this is CTR mode assembled by hand.
-        self._ecb = Cipher(algorithms.AES(key), modes.ECB()).encryptor()  # noqa: S305
+        self._ecb = Cipher(algorithms.AES(key), modes.ECB()).encryptor()  # noqa: S305  # nosec B305 # encrypts counter blocks: CTR
         self._counters: bytes | bytearray = _first_window()  # own copy from window 1 on
         self._window = 0
         self._counter = 1  # the counter of the next keystream block to compute
