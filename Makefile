@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := rgpd_app
 
-.PHONY: run test install install-dev lint migrate worker e2e-deps
+.PHONY: run test install install-dev lint migrate worker e2e-deps screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,11 +32,29 @@ run: migrate
 	trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
 	$(BIN)/gunicorn --bind 127.0.0.1:5000 --workers 2 --access-logfile - 'rgpd_app:create_app()'
 
+# axe-core (accessibility checks of the browser tests), pinned, under tests/e2e/node_modules
+# (not committed); without npm the accessibility journeys are skipped locally.
+AXE_CORE_VERSION := 4.14.1
+AXE_JS := tests/e2e/node_modules/axe-core/axe.min.js
+
+e2e-deps: $(AXE_JS)
+
+$(AXE_JS):
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm install --prefix tests/e2e --no-save --no-package-lock --no-audit --no-fund \
+	    --loglevel=error axe-core@$(AXE_CORE_VERSION); \
+	else echo "make: npm not found: axe-core not installed, the accessibility journeys skip"; fi
+
 # Installs the dev dependencies and runs the whole suite (SQLite, and PostgreSQL when it answers).
-test: install-dev
+test: install-dev e2e-deps
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/bandit -q -c .bandit.yml -r rgpd_app audit encryption deadlines -ll
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The README's pictures (docs/*.png), taken by the browser tests on the demo.
+screenshots: install-dev e2e-deps
+	RGPD_DOCS_SCREENSHOTS=1 $(BIN)/pytest -q tests/e2e/test_demo_screens.py
 
 lint: install-dev
 	$(BIN)/ruff check .

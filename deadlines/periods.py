@@ -173,7 +173,10 @@ def days_before(event_on: date, days: int, calendar: Calendar) -> Deadline:
 
 
 def extend_days(base: Deadline, days: int, calendar: Calendar) -> Deadline:
-    """Extend a forward period by N days from its unextended end (annex art. 4.3; CPC 641-642)."""
+    """Extend a forward period by N days from its unmoved end (annex art. 4.3; CPC 641-642).
+
+    The N days run from the last day of the initial period *before* any weekend or holiday
+    move (DESIGN §3); the working-day move then applies once, to the extended end."""
     _check_length(days, field="extension")
     if base.kind != "days":
         raise DeadlineError(
@@ -181,9 +184,10 @@ def extend_days(base: Deadline, days: int, calendar: Calendar) -> Deadline:
             "Seul un délai en jours compté vers l'avant peut être prolongé.",
             field="extension",
         )
-    base_end = base.deadline
+    base_end = base.raw_end
     assert isinstance(base_end, date) and isinstance(base.start, date)
     raw_end = _shift(base_end, days)
-    steps = [step for step in base.steps if step.code != "closes_at"]
+    moves = {"closes_at", "moved_to_next_working_day", "moved_to_previous_working_day"}
+    steps = [step for step in base.steps if step.code not in moves]
     steps.append(explain.extension_step(days, base_end, raw_end))
     return _forward("days", base.length + days, base.start, raw_end, calendar, steps)

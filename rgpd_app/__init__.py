@@ -19,6 +19,12 @@ def create_app(test_config=None):
         static_folder="static",
     )
     config.load(app, test_config)
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # The client address of the rate limits and the journal comes from the last N hops.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
 
     from rgpd_app import extensions
 

@@ -16,6 +16,8 @@ def register_blueprints(app) -> None:
     from rgpd_app.clocks import views as clocks_views
     from rgpd_app.deposits import api as deposits_api
     from rgpd_app.deposits import views as deposits_views
+    from rgpd_app.evidence import api as evidence_api
+    from rgpd_app.evidence import views as evidence_views
     from rgpd_app.exports import job_api as exports_api
     from rgpd_app.exports import job_views as exports_views
     from rgpd_app.instructions import api as instructions_api
@@ -44,6 +46,7 @@ def register_blueprints(app) -> None:
         clocks_views, clocks_api,
         deposits_views, deposits_api,
         exports_views, exports_api,
+        evidence_views, evidence_api,
         register_views, register_file_views, register_api,
         audits_views, audit_actions, audits_api,
         instructions_views, instructions_api,

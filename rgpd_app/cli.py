@@ -14,6 +14,7 @@ from rgpd_app.cli_support import fail
 from rgpd_app.clocks.cli import deadline as deadline_cli
 from rgpd_app.crypto.cli import keys_cli, zip_cli
 from rgpd_app.errors import DomainError
+from rgpd_app.evidence.cli import evidence_cli
 from rgpd_app.extensions import db
 from rgpd_app.notifications.cli import outbox_cli
 from rgpd_app.organisations import services as organisations
@@ -30,6 +31,7 @@ rgpd.add_command(outbox_cli)
 rgpd.add_command(zip_cli)
 rgpd.add_command(keys_cli)
 rgpd.add_command(register_cli)
+rgpd.add_command(evidence_cli)
 
 
 def _read_password() -> str:
@@ -128,17 +130,29 @@ def token(email, label):
 
 
 @rgpd.command("demo")
-def demo():
-    """Charger les données de démonstration (une seule fois)."""
-    from rgpd_app.demo import load_demo
+@click.option(
+    "--municipalities",
+    "extra",
+    default=0,
+    type=click.IntRange(0, 20000),
+    help="Ajouter N collectivités générées (avec leurs traitements) pour essayer à l'échelle.",
+)
+def demo(extra):
+    """Charger les données de démonstration (une seule fois), datées d'aujourd'hui."""
+    from rgpd_app.demo import load_demo, scale
+    from rgpd_app.demo.cases import PROCESSOR_DPO, actor
 
-    created = load_demo(now=clock.now(), password_factory=lambda: secrets.token_urlsafe(12))
-    if not created:
+    now = clock.now()
+    created = load_demo(now=now, password_factory=lambda: secrets.token_urlsafe(12))
+    if created:
+        click.echo("Comptes de démonstration (mots de passe affichés une seule fois) :")
+        for email, role, password in created:
+            click.echo(f"  {role:<17} {email:<34} {password}")
+    elif not extra:
         click.echo("Les données de démonstration sont déjà chargées.")
-        return
-    click.echo("Comptes de démonstration (mots de passe affichés une seule fois) :")
-    for email, role, password in created:
-        click.echo(f"  {role:<17} {email:<34} {password}")
+    if extra:
+        scale.add_municipalities(extra, actor=actor(PROCESSOR_DPO, now), now=now)
+        click.echo(f"{extra} collectivités générées ajoutées, avec leurs traitements.")
 
 
 @rgpd.command("worker")
@@ -154,7 +168,9 @@ def worker(once, interval):
     # APScheduler would log each run of the queue poller (every few seconds); our own lines say
     # what each tick did and which queued work ran.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    run_worker(current_app._get_current_object(), once=once, interval_seconds=interval)
+    code = run_worker(current_app._get_current_object(), once=once, interval_seconds=interval)
+    if code:
+        sys.exit(code)
 
 
 @journal_cli.command("seal")

@@ -157,6 +157,30 @@ PATHS: dict[str, dict] = {
             params=[_path_text("public_id")],
         ),
     },
+    "/api/v1/evidence-packs": {
+        "post": _op(
+            "Demander le paquet de preuves signé d'une collectivité pour une période ; construit "
+            "par le worker (202, à suivre sur /api/v1/exports/{id}) ; la réponse donne une seule "
+            "fois le mot de passe du paquet",
+            tag="preuves",
+            body={
+                "type": "object",
+                "properties": {
+                    "controller_id": {"type": "integer"},
+                    "from": {"type": "string", "format": "date"},
+                    "to": {"type": "string", "format": "date"},
+                },
+            },
+            accepted="Paquet confié au worker ; en-tête Location : son état",
+        ),
+    },
+    "/api/v1/evidence-packs/verify": {
+        "post": _op(
+            "Vérifier un paquet (corps : le zip ; en-tête X-Pack-Password) : archive, fichiers, "
+            "signature, chaîne du journal",
+            tag="preuves",
+        ),
+    },
     "/api/v1/exports/{public_id}/file": {
         "get": _op(
             "Le fichier d'un export long terminé (téléchargement journalisé)",

@@ -1,14 +1,13 @@
 """Jinja filters and globals shared by every template."""
 
-from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from flask import url_for
 from flask_babel import get_locale, gettext
 from flask_login import current_user
 
 from deadlines import format_day_fr
-from rgpd_app.accounts import rules
+from rgpd_app import navigation
+from rgpd_app.clocks.rules import time_left_fr
 from rgpd_app.organisations.models import PERIOD_DEFAULTS
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -79,50 +78,6 @@ def field_label(name: str, labels: dict[str, str] | None = None) -> str:
     return text.strip(" —") or name
 
 
-@dataclass(frozen=True)
-class NavLink:
-    endpoint: str
-    label: str
-    roles: tuple[str, ...]  # empty: every logged-in user
-
-
-# Domains append their entries; the menu shows those the current user's roles allow.
-NAV: list[NavLink] = [
-    NavLink("clocks.echeances", "Mes échéances", ()),
-    NavLink("clocks.calculator", "Calculateur de délais", ()),
-    NavLink(
-        "register.index",
-        "Registre",
-        (
-            rules.PROCESSOR_DPO,
-            rules.SECURITY_OFFICER,
-            rules.SUPPORT,
-            rules.CONTROLLER_DPO,
-            rules.INSTRUCTOR,
-            rules.AUDITOR,
-        ),
-    ),  # fmt: skip
-    NavLink("users.index", "Comptes", (rules.ADMIN, rules.CONTROLLER_DPO)),
-    NavLink("notifications.index", "Messages sortants", (rules.ADMIN,)),
-    NavLink(
-        "breaches.index",
-        "Violations",
-        (rules.SECURITY_OFFICER, rules.PROCESSOR_DPO, *rules.CONTROLLER_ROLES, rules.AUDITOR),
-    ),
-    NavLink(
-        "deposits.index",
-        "Dépôts de fichiers",
-        (rules.SUPPORT, rules.SECURITY_OFFICER, rules.PROCESSOR_DPO, rules.CONTROLLER_DPO),
-    ),
-    NavLink(
-        "journal.index",
-        "Journal",
-        (rules.PROCESSOR_DPO, rules.SECURITY_OFFICER, rules.CONTROLLER_DPO),
-    ),
-    NavLink("exports.index", "Mes exports", ()),
-]
-
-
 def hours_fr(value: float) -> str:
     """71.5 → "71,5"; 72.0 → "72" (French decimal comma)."""
     return f"{value:.1f}".replace(".", ",").removesuffix(",0")
@@ -145,21 +100,21 @@ def init_app(app) -> None:
     app.jinja_env.filters["tr"] = gettext
     app.jinja_env.filters["orgpair"] = lambda org: (org.id, org.name)
 
-    def nav_links():
+    def menu():
+        return navigation.menu_for(current_actor()) if current_user.is_authenticated else []
+
+    def breadcrumb(title: str):
         if not current_user.is_authenticated:
             return []
-        actor = current_actor()
-        return [
-            {"url": url_for(link.endpoint), "label": gettext(link.label)}
-            for link in NAV
-            if not link.roles or actor.has(*link.roles)
-        ]
+        return navigation.breadcrumb_for(current_actor(), title)
 
     app.jinja_env.globals.update(
         get_locale=get_locale,
         field_label=field_label,
-        nav_links=nav_links,
+        menu=menu,
+        breadcrumb=breadcrumb,
         current_actor=current_actor,
+        time_left=time_left_fr,  # "reste 3 jours" / "échue depuis 2 heures" (clock boxes)
         period_names=lambda: list(PERIOD_DEFAULTS),
         period_label=lambda name: gettext(PERIOD_LABELS[name]) if name in PERIOD_LABELS else name,
     )

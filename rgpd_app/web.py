@@ -45,9 +45,25 @@ def roles_required(*roles: str):
                 raise Forbidden()
             return view(*args, **kwargs)
 
+        # The menu reads this (rgpd_app.navigation): a link is shown to whoever may open it.
+        wrapped.required_roles = tuple(roles)
         return wrapped
 
     return decorator
+
+
+def form_errors_of(err) -> dict:
+    """A refused form's errors to show again (nothing kept); a refused role or a foreign
+    municipality stays a 403/404."""
+    from rgpd_app.errors import ValidationFailed
+    from rgpd_app.extensions import db
+
+    if err.status in (403, 404):
+        raise err
+    db.session.rollback()
+    if isinstance(err, ValidationFailed):
+        return dict(err.fields)
+    return {"_form": [err.message], **err.fields}
 
 
 def page_arg() -> int:
@@ -64,9 +80,16 @@ def init_idle_expiry(app) -> None:
         now = clock.now().timestamp()
         last = session.get("seen")
         limit = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
-        if current_user.is_authenticated and last is not None and now - last > limit:
-            logout_user()
-            session.clear()
-            return redirect(url_for("accounts.login", expired=1))
+        if current_user.is_authenticated:
+            # Idle expiry, then the absolute lifetime (ASVS 7.3.2): activity never keeps a
+            # session alive past SESSION_MAX_HOURS after the sign-in.
+            # (A session signed in before this rule existed starts counting now.)
+            started = session.setdefault("started", now)
+            most = current_app.config["SESSION_MAX_HOURS"] * 3600
+            idle = last is not None and now - last > limit
+            if idle or now - started > most:
+                logout_user()
+                session.clear()
+                return redirect(url_for("accounts.login", expired=1))
         session["seen"] = now
         return None

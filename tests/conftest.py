@@ -233,7 +233,7 @@ def login_as(app, client, make_user):
             sess["_user_id"] = user.get_id()
             sess["_fresh"] = True
             sess["_id"] = ident
-            sess["seen"] = app.config["NOW"]().timestamp()
+            sess["seen"] = sess["started"] = app.config["NOW"]().timestamp()  # as a sign-in does
         return user
 
     return login
@@ -252,7 +252,8 @@ def api(app, client, clock):
 
         def __getattr__(self, method):
             def call(path, **kwargs):
-                return getattr(client, method)(path, headers=self.headers, **kwargs)
+                headers = self.headers | kwargs.pop("headers", {})
+                return getattr(client, method)(path, headers=headers, **kwargs)
 
             return call
 

@@ -3,7 +3,7 @@
 import base64
 import binascii
 
-from flask import request, send_file
+from flask import request
 
 from rgpd_app import clock
 from rgpd_app.api_auth import api_actor, api_blueprint, int_arg
@@ -29,7 +29,7 @@ from rgpd_app.audits.schemas import (
 )
 from rgpd_app.errors import ValidationFailed
 from rgpd_app.extensions import db
-from rgpd_app.files import Upload
+from rgpd_app.files import Upload, download_response
 from rgpd_app.tenancy import require
 from rgpd_app.validation import load
 
@@ -246,9 +246,7 @@ def document(audit_id: int, document_id: int):
     found, path = services.progress.open_document(
         audit_id, document_id, actor=api_actor(), now=clock.now()
     )
-    return send_file(
-        path, mimetype=found.content_type, as_attachment=True, download_name=found.original_filename
-    )
+    return download_response(path, found.original_filename)
 
 
 @bp.post("/<int:audit_id>/auditors/<int:auditor_id>/password")

@@ -6,12 +6,13 @@ from flask import url_for
 from sqlalchemy import select
 
 from audit import AuditState
+from audit.states import STATE_LABELS
 from deadlines import format_day_fr
 from deadlines.periods import end_of_day_utc
 from rgpd_app.accounts import rules as roles
 from rgpd_app.audits.access import clocks_for
-from rgpd_app.audits.models import OPEN, AuditRequest
-from rgpd_app.clocks.services import Echeance, echeance_from_deadline
+from rgpd_app.audits.models import OPEN, AuditAuditor, AuditRequest
+from rgpd_app.clocks.services import Echeance, Task, echeance_from_deadline
 from rgpd_app.extensions import db
 from rgpd_app.tenancy import Actor, scope
 
@@ -20,6 +21,14 @@ _LIVE = (
     AuditState.ACCEPTED,
     AuditState.REPORT_RECEIVED,
     AuditState.CORRECTIVE_PLAN,
+)
+
+_AUDITOR_LIVE = (
+    AuditState.REQUESTED,
+    AuditState.ACCEPTED,
+    AuditState.IN_PROGRESS,
+    AuditState.REPORT_RECEIVED,
+    AuditState.OBSERVATIONS_SENT,
 )
 
 
@@ -89,3 +98,25 @@ def audit_echeances(actor: Actor, now: datetime) -> list[Echeance]:
                     )
                 )
     return items
+
+
+def audit_tasks(actor: Actor, now: datetime) -> list[Task]:
+    """For an auditor: each running audit they are named on, with what it waits for."""
+    if not actor.has(roles.AUDITOR):
+        return []
+    mine = select(AuditAuditor.audit_id).where(AuditAuditor.user_id == actor.id)
+    stmt = scope(select(AuditRequest), AuditRequest.organisation_id, actor)
+    stmt = stmt.where(AuditRequest.id.in_(mine), AuditRequest.state.in_(_AUDITOR_LIVE))
+    return [
+        Task(
+            uid=f"audit-{item.id}-auditor",
+            domain="audits",
+            title=f"Audit {item.reference} : {item.organisation.name}",
+            organisation_name=item.organisation.name,
+            since=item.created_at,
+            url=url_for("audits.detail", audit_id=item.id),
+            organisation_id=item.organisation_id,
+            action="Audit " + STATE_LABELS[AuditState(item.state)],
+        )
+        for item in db.session.scalars(stmt.order_by(AuditRequest.id))
+    ]

@@ -14,7 +14,7 @@ from rgpd_app.audits import decisions, echeances, measures, progress, submission
 from rgpd_app.audits.access import AuditRefused, clocks_for, get_audit, list_audits
 from rgpd_app.audits.decisions import journal_step
 from rgpd_app.audits.models import AuditRequest
-from rgpd_app.clocks.services import provider
+from rgpd_app.clocks.services import provider, task_provider
 from rgpd_app.extensions import db
 from rgpd_app.scheduler import job
 from rgpd_app.tenancy import Actor
@@ -58,3 +58,4 @@ def measure_reminders(now: datetime) -> dict[str, int]:
 
 
 provider("audits")(echeances.audit_echeances)
+task_provider("audits")(echeances.audit_tasks)

@@ -2,7 +2,7 @@
 
 import re
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 import audit as rules_lib
 from rgpd_app import clock
@@ -13,13 +13,11 @@ from rgpd_app.audits.schemas import (
 )
 from rgpd_app.errors import DomainError
 from rgpd_app.extensions import db
-from rgpd_app.files import Upload
-from rgpd_app.templating import NAV, NavLink
+from rgpd_app.files import Upload, download_response
 from rgpd_app.validation import load
 from rgpd_app.web import current_actor, page_arg, roles_required
 
 bp = Blueprint("audits", __name__, url_prefix="/audits")
-NAV.append(NavLink("audits.index", "Audits", rules.READERS))
 
 PER_PAGE = 25
 _AUDITOR_KEY = re.compile(r"^auditors-(\d+)-")
@@ -137,9 +135,7 @@ def document(audit_id: int, document_id: int):
     found, path = services.progress.open_document(
         audit_id, document_id, actor=current_actor(), now=clock.now()
     )
-    return send_file(
-        path, mimetype=found.content_type, as_attachment=True, download_name=found.original_filename
-    )
+    return download_response(path, found.original_filename)
 
 
 @bp.get("/<int:audit_id>/billing.<fmt>")

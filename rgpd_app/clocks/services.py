@@ -166,18 +166,21 @@ def _qualified(fn: Provider) -> str:
     return f"{fn.__module__}.{fn.__qualname__}"
 
 
-def provider(name: str) -> Callable[[Provider], Provider]:
-    """Register ``fn(actor, now) -> Iterable[Echeance]``; it returns only what the actor may see."""
-
-    def register(fn: Provider) -> Provider:
-        known = _PROVIDERS.get(name)
+def _registrar(registry: dict, what: str, name: str):
+    def register(fn):
+        known = registry.get(name)
         # Two domains must not share a name; the same function registered again is harmless.
         if known is not None and _qualified(known) != _qualified(fn):
-            raise ValueError(f"Échéances provider {name!r} is already registered by {known!r}.")
-        _PROVIDERS[name] = fn
+            raise ValueError(f"{what} {name!r} is already registered by {known!r}.")
+        registry[name] = fn
         return fn
 
     return register
+
+
+def provider(name: str) -> Callable[[Provider], Provider]:
+    """Register ``fn(actor, now) -> Iterable[Echeance]``; it returns only what the actor may see."""
+    return _registrar(_PROVIDERS, "Échéances provider", name)
 
 
 def unregister_provider(name: str) -> None:
@@ -213,6 +216,40 @@ def echeances_for(actor: Actor, *, now: datetime) -> list[Echeance]:
     """Every registered provider's échéances for the actor, most urgent (earliest) first."""
     items = [item for fn in list(_PROVIDERS.values()) for item in fn(actor, now)]
     return sorted(items, key=lambda item: (item.due_at, item.title, item.uid))
+
+
+# --- The dashboard's to-do items that have no clock ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Task:
+    """Something waiting for the user now, with no legal clock of its own (an instruction to
+    acknowledge, an export ready to download). ``since`` orders the list (oldest first)."""
+
+    uid: str
+    domain: str  # a navigation section key: "subprocessing", "audits", "files", "admin"...
+    title: str
+    organisation_name: str
+    since: datetime
+    url: str
+    organisation_id: int | None = None
+    action: str = ""  # what to do, shown as the item's badge: "À accuser réception"
+
+
+TaskProvider = Callable[[Actor, datetime], Iterable[Task]]
+_TASK_PROVIDERS: dict[str, TaskProvider] = {}
+
+
+def task_provider(name: str) -> Callable[[TaskProvider], TaskProvider]:
+    """Register ``fn(actor, now) -> Iterable[Task]``; it returns only what the actor may see
+    and must act on."""
+    return _registrar(_TASK_PROVIDERS, "Task provider", name)
+
+
+def tasks_for(actor: Actor, *, now: datetime) -> list[Task]:
+    """Every registered task provider's items for the actor, oldest first."""
+    items = [item for fn in list(_TASK_PROVIDERS.values()) for item in fn(actor, now)]
+    return sorted(items, key=lambda item: (item.since, item.title, item.uid))
 
 
 @provider("contract-end")

@@ -1,9 +1,10 @@
-from flask import request, send_file
+from flask import request
 
 from rgpd_app import clock
 from rgpd_app.api_auth import api_actor, api_blueprint, int_arg
 from rgpd_app.deposits import apidoc, services  # noqa: F401  (apidoc: OpenAPI paths)
 from rgpd_app.deposits.schemas import DepositFilter, DepositSchema
+from rgpd_app.files import download_response
 from rgpd_app.validation import load
 
 bp = api_blueprint("deposits_api", __name__, "/deposits")
@@ -40,4 +41,4 @@ def detail(deposit_id: int):
 @bp.get("/<int:deposit_id>/download")
 def download(deposit_id: int):
     path, name = services.open_download(deposit_id, actor=api_actor(), now=clock.now())
-    return send_file(path, mimetype="application/zip", as_attachment=True, download_name=name)
+    return download_response(path, name, mimetype="application/zip")

@@ -4,7 +4,7 @@ Explicit TLS with certificate and host name verification; plain FTP only towards
 address (tests). Every network failure becomes FtpUnavailable: the worker tries again later.
 """
 
-import ftplib
+import ftplib  # nosec B402 # FTPS with verification; plain FTP to a loopback address only
 import hashlib
 import posixpath
 import ssl
@@ -82,7 +82,7 @@ def session(settings: FtpSettings) -> Iterator[ftplib.FTP]:
             conn = ftplib.FTP_TLS(context=context, timeout=settings.timeout)  # noqa: S321
         else:
             # Plain FTP: loopback only (transport_refusal above), for tests.
-            conn = ftplib.FTP(timeout=settings.timeout)  # noqa: S321
+            conn = ftplib.FTP(timeout=settings.timeout)  # noqa: S321  # nosec B321 # loopback only (tests)
         conn.connect(settings.host, settings.port)
         if settings.use_tls:
             conn.auth()

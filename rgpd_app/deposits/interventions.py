@@ -16,6 +16,7 @@ from rgpd_app.deposits.receiving import target_of
 from rgpd_app.errors import Conflict, DomainError, ValidationFailed
 from rgpd_app.exports import render_pdf
 from rgpd_app.extensions import db
+from rgpd_app.files import private_folder, write_private
 from rgpd_app.journal.services import record
 from rgpd_app.tenancy import Actor, get_visible, require
 
@@ -172,8 +173,8 @@ def finish_certificate(item: Intervention, *, now: datetime) -> bool:
         )
     name = f"{item.id}-{uuid.uuid4().hex}.pdf"
     path = storage.certificate_path(name)
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path.write_bytes(pdf)
+    private_folder(path.parent)
+    write_private(path, pdf)
     item.certificate_name, item.certificate_at = name, now
     item.certificate_sha256 = hashlib.sha256(pdf).hexdigest()
     _journal(

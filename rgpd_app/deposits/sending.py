@@ -18,7 +18,7 @@ from rgpd_app.deposits.receiving import target_of
 from rgpd_app.deposits.storage import IncomingFile
 from rgpd_app.errors import ValidationFailed
 from rgpd_app.extensions import db
-from rgpd_app.files import file_digest
+from rgpd_app.files import file_digest, private_folder
 from rgpd_app.tenancy import Actor, require
 
 log = logging.getLogger("rgpd_app.deposits")
@@ -59,11 +59,10 @@ def send_file(
             next_upload_at=now,
         )
         target = storage.path_of(deposit)
-        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_folder(target.parent)
         entry = neutral_name(1, incoming.filename)  # keeps a known extension, never the name
-        write_encrypted_zip(target, [(incoming.path, entry)], password)
+        write_encrypted_zip(target, [(incoming.path, entry)], password)  # 0600 (mkstemp)
         storage.remove(incoming.path)  # the plain file does not outlive the encryption
-        target.chmod(0o600)
         deposit.sha256, deposit.size = file_digest(target)
         deposit.remote_path = posixpath.join(
             current_app.config["FTP_OUTBOX"], org.siren, f"depot-{uuid.uuid4().hex[:12]}.zip"

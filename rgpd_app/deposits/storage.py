@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import current_app
 
 from rgpd_app.deposits.rules import QUARANTINED
+from rgpd_app.files import private_folder
 
 
 @dataclass(frozen=True)
@@ -25,12 +26,11 @@ def root() -> Path:
 
 def incoming_dir() -> Path:
     """Temporary files (uploads being received, downloads in progress): same disk as storage."""
-    folder = root() / "incoming"
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return folder
+    return private_folder(root() / "incoming")
 
 
 def new_temporary() -> Path:
+    """A new empty file, 0600 (mkstemp's mode), for a download in progress."""
     handle, name = tempfile.mkstemp(dir=incoming_dir(), prefix="tmp-", suffix=".part")
     os.close(handle)
     return Path(name)
@@ -48,9 +48,9 @@ def path_of(deposit) -> Path:
 def place(source: Path, deposit) -> Path:
     """Move `source` to where `deposit` is kept (a rename: same file system, no copy)."""
     target = path_of(deposit)
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_folder(target.parent)
+    source.chmod(0o600)  # before the rename: never visible to others under its final name
     os.replace(source, target)
-    target.chmod(0o600)
     return target
 
 

@@ -24,7 +24,8 @@ class DepositUploadRequest(Request):
             return super()._get_file_stream(
                 total_content_length, content_type, filename, content_length
             )
-        # Closed by Request.close() (Werkzeug closes every uploaded file), then unlinked below.
+        # Closed by Request.close() (Werkzeug closes every uploaded file), then unlinked below;
+        # created 0600 (mkstemp's mode) in the 0700 incoming folder.
         spool = tempfile.NamedTemporaryFile(
             dir=incoming_dir(), prefix="upload-", suffix=".part", delete=False
         )

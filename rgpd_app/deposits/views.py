@@ -1,4 +1,4 @@
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from rgpd_app import clock
@@ -11,12 +11,13 @@ from rgpd_app.deposits.schemas import (
     SendInput,
 )
 from rgpd_app.deposits.uploads import install, take_upload
-from rgpd_app.errors import DomainError, ValidationFailed
+from rgpd_app.errors import DomainError
 from rgpd_app.extensions import db
+from rgpd_app.files import download_response
 from rgpd_app.organisations.models import CONTROLLER, Organisation
 from rgpd_app.tenancy import scope
 from rgpd_app.validation import load
-from rgpd_app.web import current_actor, page_arg, roles_required
+from rgpd_app.web import current_actor, form_errors_of, page_arg, roles_required
 
 bp = Blueprint("deposits", __name__, url_prefix="/deposits")
 bp.record_once(lambda state: install(state.app))
@@ -44,14 +45,7 @@ def _form_context(actor) -> dict:
     }
 
 
-def _failed(err: DomainError) -> dict:
-    """Form errors to show again; a refused role or a foreign municipality stays a 403/404."""
-    if err.status in (403, 404):
-        raise err
-    db.session.rollback()
-    if isinstance(err, ValidationFailed):
-        return dict(err.fields)
-    return {"_form": [err.message], **err.fields}
+_failed = form_errors_of
 
 
 @bp.route("/")
@@ -139,7 +133,7 @@ def detail(deposit_id: int):
 @roles_required(*rules.READERS)
 def download(deposit_id: int):
     path, name = services.open_download(deposit_id, actor=current_actor(), now=clock.now())
-    return send_file(path, mimetype="application/zip", as_attachment=True, download_name=name)
+    return download_response(path, name, mimetype="application/zip")
 
 
 @bp.post("/<int:deposit_id>/destroy")
@@ -231,4 +225,4 @@ def validate(intervention_id: int):
 @roles_required(*rules.READERS)
 def certificate(intervention_id: int):
     path, name = services.certificate_file(intervention_id, actor=current_actor(), now=clock.now())
-    return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=name)
+    return download_response(path, name, mimetype="application/pdf")

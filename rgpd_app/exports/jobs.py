@@ -25,16 +25,18 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from flask import current_app
-from flask_babel import force_locale
+from flask import current_app, url_for
+from flask_babel import force_locale, gettext
 from sqlalchemy import select, update
 
+from rgpd_app.clocks.services import Task, task_provider
 from rgpd_app.errors import DomainError, NotFound
 from rgpd_app.exports.models import DONE, EXPIRED, FAILED, QUEUED, RUNNING, ExportJob
-from rgpd_app.exports.response import MIMETYPES, check_format
+from rgpd_app.exports.response import FORMATS, MIMETYPES, check_format
 from rgpd_app.extensions import db
-from rgpd_app.files import file_digest, folder
+from rgpd_app.files import file_digest, folder, new_private_file, private_folder
 from rgpd_app.journal.services import record
+from rgpd_app.organisations.models import Organisation
 from rgpd_app.scheduler import job, queue
 from rgpd_app.tenancy import Actor, actor_for, require
 
@@ -65,14 +67,15 @@ class Kind:
     plan: Callable[[str, dict, Actor], Plan]  # (format, params, actor)
     # (format, params, actor, out, progress, now) -> rows written; journals the export
     write: Callable[[str, dict, Actor, BinaryIO, Callable[[int], None], datetime], int]
+    formats: tuple[str, ...] = FORMATS
 
 
 KINDS: dict[str, Kind] = {}
 
 
-def export_kind(name: str, *, roles: tuple[str, ...], plan, write) -> None:
+def export_kind(name: str, *, roles: tuple[str, ...], plan, write, formats=FORMATS) -> None:
     """Register a kind of long export (domains call this at import time)."""
-    KINDS[name] = Kind(tuple(roles), plan, write)
+    KINDS[name] = Kind(tuple(roles), plan, write, tuple(formats))
 
 
 def _kind(name: str) -> Kind:
@@ -87,10 +90,14 @@ def needs_worker(fmt: str, total: int) -> bool:
     return fmt in limits and total > limits[fmt]
 
 
-def request_export(kind: str, fmt: str, params: dict, *, actor: Actor, now: datetime) -> ExportJob:
-    """Queue an export for the worker (after the same checks as an immediate one)."""
-    fmt = check_format(fmt)
+def request_export(
+    kind: str, fmt: str, params: dict, *, actor: Actor, now: datetime, secret: str | None = None
+) -> ExportJob:
+    """Queue an export for the worker (after the same checks as an immediate one). `secret`
+    (an archive's password) is kept encrypted for the worker, handed to the kind's `write` as
+    `params["secret"]`, and erased once the job is over: it is never in the journal."""
     spec = _kind(kind)
+    fmt = check_format(fmt, spec.formats)
     require(actor, *spec.roles)
     plan = spec.plan(fmt, params, actor)
     export = ExportJob(
@@ -105,6 +112,7 @@ def request_export(kind: str, fmt: str, params: dict, *, actor: Actor, now: date
         state=QUEUED,
         rows_total=plan.total,
         requested_at=now,
+        secret=secret,
     )
     db.session.add(export)
     db.session.flush()
@@ -201,6 +209,8 @@ def build(export: ExportJob, now_func: Callable[[], datetime]) -> None:
         if not export.user.is_active or not actor.has(*spec.roles):
             raise DomainError("Vos droits ne permettent plus cet export.", code="forbidden")
         params = json.loads(export.params)
+        if export.secret:
+            params["secret"] = export.secret
         count, digest, size = _write(
             spec, export.fmt, params, actor, folder(FOLDER, storage_name),
             progress=_Progress(job_id, now_func), now=now_func(),
@@ -212,12 +222,14 @@ def build(export: ExportJob, now_func: Callable[[], datetime]) -> None:
             log.exception("export %s failed", job_id)
         export = db.session.get(ExportJob, job_id)
         export.state, export.error, export.finished_at = FAILED, message[:1000], now_func()
+        export.secret = None
         _journal("export.failed", export, now=now_func(), extra={"error": message[:300]})
         db.session.commit()
         return
     export = db.session.get(ExportJob, job_id)
     finished = now_func()
     export.state, export.storage_name, export.sha256, export.size = DONE, storage_name, digest, size
+    export.secret = None
     export.rows_done, export.finished_at, export.heartbeat_at = count, finished, finished
     export.rows_total = max(export.rows_total, count)
     export.expires_at = finished + timedelta(hours=current_app.config["EXPORT_FILE_HOURS"])
@@ -239,8 +251,8 @@ def export_to_file(
 
     `progress` gets (rows done, rows expected). The export is journaled as from the web.
     """
-    fmt = check_format(fmt)
     spec = _kind(kind)
+    fmt = check_format(fmt, spec.formats)
     require(actor, *spec.roles)
     total = spec.plan(fmt, params, actor).total
     report = (lambda done: progress(done, total)) if progress else (lambda done: None)
@@ -256,10 +268,10 @@ def export_to_file(
 def _write(spec: Kind, fmt: str, params: dict, actor: Actor, destination: Path, *, progress,
            now: datetime) -> tuple[int, str, int]:  # fmt: skip
     """The kind's file written beside `destination` and renamed only once complete."""
-    destination.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(destination.parent)
     partial = destination.with_name(f".{destination.name}.{secrets.token_hex(4)}.partial")
-    try:  # in the requester's language, as their pages are
-        with partial.open("wb") as out, force_locale(actor.user.language or "fr"):
+    try:  # in the requester's language, as their pages are; the file is 0600 from its creation
+        with new_private_file(partial) as out, force_locale(actor.user.language or "fr"):
             count = spec.write(fmt, params, actor, out, progress, now)
         digest, size = file_digest(partial)
         os.replace(partial, destination)
@@ -296,7 +308,7 @@ def requeue_stale(now: datetime) -> int:
     ).all()
     for export in stale:
         if export.attempts >= MAX_ATTEMPTS:
-            export.state, export.finished_at = FAILED, now
+            export.state, export.finished_at, export.secret = FAILED, now, None
             export.error = "Export interrompu à plusieurs reprises ; relancez-le ou filtrez-le."
         else:
             export.state = QUEUED
@@ -338,3 +350,31 @@ def _journal(action: str, export: ExportJob, *, now: datetime, actor: Actor | No
         details={"kind": export.kind, "format": export.fmt, "rows": export.rows_total}
         | (extra or {}),
     )
+
+
+@task_provider("exports")
+def ready_exports(actor: Actor, now: datetime) -> list[Task]:
+    """The actor's own exports built by the worker and not downloaded yet (file still kept)."""
+    stmt = (
+        select(ExportJob, Organisation.name)
+        .outerjoin(Organisation, Organisation.id == ExportJob.organisation_id)
+        .where(
+            ExportJob.user_id == actor.id,
+            ExportJob.state == DONE,
+            ExportJob.downloaded_at.is_(None),
+            (ExportJob.expires_at.is_(None)) | (ExportJob.expires_at > now),
+        )
+    )
+    return [
+        Task(
+            uid=f"export-{job.public_id}",
+            domain="files",
+            title=job.title,
+            organisation_name=name or "—",
+            since=job.finished_at or job.requested_at,
+            url=url_for("exports.show", public_id=job.public_id),
+            organisation_id=job.organisation_id,
+            action=gettext("Export prêt à télécharger"),
+        )
+        for job, name in db.session.execute(stmt.order_by(ExportJob.id))
+    ]

@@ -6,6 +6,7 @@ from sqlalchemy import BigInteger, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rgpd_app.accounts.models import User
+from rgpd_app.crypto.types import EncryptedText
 from rgpd_app.dbtypes import UTCDateTime
 from rgpd_app.extensions import db
 
@@ -45,6 +46,8 @@ class ExportJob(db.Model):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     downloaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # An archive's password for the worker, encrypted, erased once the job is over.
+    secret: Mapped[str | None] = mapped_column(EncryptedText("export_job.secret"))
 
     user: Mapped[User] = relationship()
 

@@ -17,6 +17,7 @@ from typing import Any, BinaryIO
 from flask import current_app, render_template
 from flask_babel import gettext as _
 
+from rgpd_app.exports.pdf_fetcher import html_document
 from rgpd_app.exports.pdf_layout import lay_out
 from rgpd_app.exports.values import Column, display_text, read
 
@@ -31,10 +32,8 @@ CELL_PADDING = 1.5  # a cell's padding and border, in the same digits
 
 def render_pdf(template: str, **context) -> bytes:
     """Render `template` with `context` and return the PDF bytes (needs an app context)."""
-    import weasyprint  # imported on use: it is slow to load and only PDF exports need it
-
     html = render_template(template, **context)
-    return weasyprint.HTML(string=html).write_pdf()
+    return html_document(html).write_pdf()
 
 
 def write_pdf_table(

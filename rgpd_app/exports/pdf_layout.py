@@ -3,13 +3,19 @@
 WeasyPrint's native caches grow a little with every document it lays out (about 1.4 MB per
 100 register entries here), so a long PDF is laid out by child processes that are replaced
 every few chunks (pdf.py): the worker's own memory stays flat. This module imports WeasyPrint
-only, so a child starts without the web application.
+and the standard library only, so a child starts without the web application. The chunk file
+is created 0600 (a chunk holds the export's personal data) and WeasyPrint reads nothing but our
+static files (pdf_fetcher.py).
 """
+
+import os
+
+from rgpd_app.exports.pdf_fetcher import html_document
 
 
 def lay_out(html: str, path: str) -> str:
-    """Write the PDF of `html` to `path`; return `path`."""
-    import weasyprint
-
-    weasyprint.HTML(string=html).write_pdf(path)
+    """Write the PDF of `html` to a new 0600 file at `path`; return `path`."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as out:
+        html_document(html).write_pdf(out)
     return path

@@ -1,11 +1,9 @@
 """The Flask shell of the exports: pick the writer, stream or spool its bytes, set the headers."""
 
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from tempfile import SpooledTemporaryFile
 from typing import Any
-from urllib.parse import quote
 
 from flask import Response, current_app, request, stream_with_context
 from werkzeug.wsgi import wrap_file
@@ -13,6 +11,7 @@ from werkzeug.wsgi import wrap_file
 from rgpd_app.errors import ValidationFailed
 from rgpd_app.exports.building import STREAMED, write_file
 from rgpd_app.exports.values import Column
+from rgpd_app.files import content_disposition
 
 FORMATS = ("csv", "xlsx", "ods", "json", "pdf")
 MIMETYPES = {
@@ -21,6 +20,7 @@ MIMETYPES = {
     "ods": "application/vnd.oasis.opendocument.spreadsheet",
     "json": "application/json",
     "pdf": "application/pdf",
+    "zip": "application/zip",  # evidence packs (AES-256), built by the worker only
 }
 # WeasyPrint takes ~16 CPU s for 1,000 rows (bench/exports.py; memory stays bounded, the PDF
 # being laid out in chunks): past this many rows a PDF built inside a request would outlast
@@ -90,12 +90,12 @@ def export_response(
     return response
 
 
-def check_format(fmt: Any) -> str:
-    """The format name, lower-cased; an unknown one is refused with a French message."""
+def check_format(fmt: Any, formats: tuple[str, ...] = FORMATS) -> str:
+    """The format name, lower-cased; one not in `formats` is refused with a French message."""
     name = str(fmt or "").strip().lower()
-    if name not in FORMATS:
+    if name not in formats:
         shown = str(fmt or "")[:20]
-        raise ValidationFailed({"format": [f"Format inconnu : {shown} ({', '.join(FORMATS)})."]})
+        raise ValidationFailed({"format": [f"Format inconnu : {shown} ({', '.join(formats)})."]})
     return name
 
 
@@ -132,13 +132,3 @@ def _reporting(writer, rows, columns, report: Callable[[int], None]) -> Iterator
     report(tally)
     if pending is not None:
         yield pending
-
-
-def content_disposition(name: str) -> str:
-    """`attachment` with an ASCII `filename` and the exact UTF-8 name in `filename*` (RFC 6266)."""
-    name = "".join(c for c in name if c.isprintable() and c not in "/\\") or "export"
-    ascii_name = "".join(
-        c if c.isalnum() or c in "._- ()" else "_"
-        for c in unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    )
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"

@@ -3,13 +3,13 @@
 import base64
 import binascii
 
-from flask import request, send_file
+from flask import request
 
 from rgpd_app import clock
 from rgpd_app.api_auth import api_actor, api_blueprint, int_arg
 from rgpd_app.errors import ValidationFailed
 from rgpd_app.exports import export_response
-from rgpd_app.files import Upload
+from rgpd_app.files import Upload, download_response
 from rgpd_app.instructions import apidoc, decisions, exporting, services  # noqa: F401
 from rgpd_app.instructions.schemas import (
     AppliedInput,
@@ -133,9 +133,7 @@ def attachment(instruction_id: int, attachment_id: int):
     found, path = services.open_attachment(
         instruction_id, attachment_id, actor=api_actor(), now=clock.now()
     )
-    return send_file(
-        path, mimetype=found.content_type, as_attachment=True, download_name=found.original_filename
-    )
+    return download_response(path, found.original_filename)
 
 
 @bp.post("/<int:instruction_id>/acknowledge")

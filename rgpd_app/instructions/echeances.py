@@ -3,16 +3,17 @@
 from datetime import datetime
 
 from flask import url_for
+from flask_babel import gettext
 from sqlalchemy import select
 
 from deadlines import format_day_fr
 from deadlines.periods import end_of_day_utc
 from rgpd_app.accounts import rules as roles
-from rgpd_app.clocks.services import Echeance
+from rgpd_app.clocks.services import Echeance, Task
 from rgpd_app.extensions import db
 from rgpd_app.instructions import rules
 from rgpd_app.instructions.models import Instruction
-from rgpd_app.tenancy import Actor
+from rgpd_app.tenancy import Actor, scope
 
 _TO_CARRY_OUT = (rules.GIVEN, rules.ACKNOWLEDGED, rules.CONFIRMED)
 
@@ -44,3 +45,32 @@ def instruction_echeances(actor: Actor, now: datetime) -> list[Echeance]:
             )
         )
     return items
+
+
+def instruction_tasks(actor: Actor, now: datetime) -> list[Task]:
+    """The processor's DPO acknowledges each instruction given; the municipality's givers
+    confirm or withdraw the ones the processor suspended as apparently unlawful."""
+    is_handler = actor.is_processor_staff and actor.has(*rules.HANDLERS)
+    is_giver = not actor.is_processor_staff and actor.has(*rules.GIVERS)
+    if not (is_handler or is_giver):
+        return []
+    wanted = rules.GIVEN if is_handler else rules.SUSPENDED
+    stmt = scope(select(Instruction), Instruction.organisation_id, actor)
+    stmt = stmt.where(Instruction.state == wanted).order_by(Instruction.id)
+    action = (
+        gettext("À accuser réception") if is_handler else gettext("Confirmer par écrit ou retirer")
+    )
+    return [
+        Task(
+            uid=f"instruction-{item.id}-{wanted}",
+            domain="subprocessing",
+            title=f"Instruction {item.reference} : {item.subject[:80]}",
+            organisation_name=item.organisation.name,
+            since=item.updated_at or item.given_at,
+            url=url_for("instructions.detail", instruction_id=item.id),
+            organisation_id=item.organisation_id,
+            action=action,
+        )
+        for item in db.session.scalars(stmt)
+        if item.superseded_by is None
+    ]

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from rgpd_app.clocks.services import provider
+from rgpd_app.clocks.services import provider, task_provider
 from rgpd_app.errors import NotFound, ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.files import Upload
@@ -208,6 +208,7 @@ def open_attachment(instruction_id: int, attachment_id: int, *, actor: Actor, no
 
 
 provider("instructions")(echeances.instruction_echeances)
+task_provider("instructions")(echeances.instruction_tasks)
 
 
 def form_choices(*, actor: Actor) -> dict:

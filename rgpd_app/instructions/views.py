@@ -1,12 +1,12 @@
 """Instruction pages: register with filters, in force per processing, exports, one form per step."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from rgpd_app import clock
 from rgpd_app.errors import DomainError, ValidationFailed
 from rgpd_app.exports import export_response
 from rgpd_app.extensions import db
-from rgpd_app.files import Upload
+from rgpd_app.files import Upload, download_response
 from rgpd_app.instructions import decisions, exporting, rules, services
 from rgpd_app.instructions.schemas import (
     AppliedInput,
@@ -18,12 +18,10 @@ from rgpd_app.instructions.schemas import (
     InstructionUpdateInput,
     WithdrawInput,
 )
-from rgpd_app.templating import NAV, NavLink
 from rgpd_app.validation import load
 from rgpd_app.web import current_actor, page_arg, roles_required
 
 bp = Blueprint("instructions", __name__, url_prefix="/instructions")
-NAV.append(NavLink("instructions.index", "Instructions", rules.READERS))
 
 PER_PAGE = 25
 STEPS = {
@@ -194,9 +192,7 @@ def attachment(instruction_id: int, attachment_id: int):
     found, path = services.open_attachment(
         instruction_id, attachment_id, actor=current_actor(), now=clock.now()
     )
-    return send_file(
-        path, mimetype=found.content_type, as_attachment=True, download_name=found.original_filename
-    )
+    return download_response(path, found.original_filename)
 
 
 @bp.post("/<int:instruction_id>/<step>")

@@ -51,7 +51,8 @@ def record(
     return entry
 
 
-def _as_row(entry: JournalEntry) -> dict:
+def as_row(entry: JournalEntry) -> dict:
+    """The row as the chain hashes it (ISO instants)."""
     return {
         "id": entry.id,
         "at": entry.at.isoformat(),
@@ -112,7 +113,7 @@ def seal(*, now: datetime, batch: int = 5000) -> JournalSeal | None:
         ).first()
         previous_hash = previous.hash if previous else rules.GENESIS
         for entry in entries:
-            entry.row_hash = rules.row_hash(_as_row(entry))
+            entry.row_hash = rules.row_hash(as_row(entry))
         digest, count = rules.rows_digest(e.row_hash for e in entries)
         first_id, last_id = entries[0].id, entries[-1].id
         link = JournalSeal(
@@ -177,7 +178,7 @@ def verify() -> Verification:
 def _check_rows(link: JournalSeal, rows: list) -> str:
     """Empty when the seal's rows are intact, else what is wrong, naming the row."""
     for row in rows:
-        if rules.row_hash(_as_row(row)) != row.row_hash:
+        if rules.row_hash(as_row(row)) != row.row_hash:
             return f"seal {link.id}: row {row.id} was modified"
     if len(rows) < link.entry_count:
         present = {row.id for row in rows}

@@ -2,7 +2,8 @@
 the model, and the flat row the exports use (and that an import must read back)."""
 
 import json
-from datetime import date
+from datetime import date, datetime
+from types import SimpleNamespace
 
 from rgpd_app.register import changes, countries, rules
 from rgpd_app.register.choices import LEGAL_BASES, OPERATIONS, SAFEGUARDS, STATUSES
@@ -162,6 +163,53 @@ ROW_COLUMNS = (
     "updated_at",
 )  # fmt: skip
 SEP = " | "
+
+
+def row_from_snapshot(snap: dict, controller) -> dict:
+    """The flat row of an entry as a history snapshot recorded it (the register as of a day):
+    the snapshot is given the shape `activity_to_row` reads, so both rows are the same."""
+    snap = EMPTY | {"status": "draft", "version": 1} | snap
+    ns = SimpleNamespace
+    on = snap.get("updated_at")
+    return activity_to_row(
+        ns(
+            id=snap["id"],
+            controller=controller,
+            name=snap["name"],
+            status=snap["status"],
+            version=snap["version"],
+            description=snap["description"],
+            purposes=[ns(**_defaults(PURPOSE_KEYS) | p) for p in snap["purposes"]],
+            legal_bases=json.dumps(snap["legal_bases"]),
+            data_subjects=json.dumps(snap["data_subjects"]),
+            recipients=json.dumps(snap["recipients"]),
+            operations=json.dumps(snap["operations"]),
+            data_categories=[
+                ns(**_defaults(CATEGORY_KEYS) | c) for c in snap["data_categories"]
+            ],
+            transfers=[_snapshot_transfer(t) for t in snap["transfers"]],
+            measures=[ns(**_defaults(MEASURE_KEYS) | m) for m in snap["measures"]],
+            subprocessors=[ns(**sub) for sub in snap["subprocessors"]],
+            operations_detail=snap["operations_detail"],
+            security_notes=snap["security_notes"],
+            estimated_persons=snap["estimated_persons"],
+            updated_at=datetime.fromisoformat(on) if on else ns(isoformat=lambda: ""),
+        )
+    )
+
+
+def _defaults(keys) -> dict:
+    """A child row's keys an older snapshot may lack: empty, or false for the flags."""
+    return {
+        k: (False if k.startswith("is_") else None if k.endswith("_value") else "") for k in keys
+    }
+
+
+def _snapshot_transfer(t: dict) -> SimpleNamespace:
+    consent_on = date.fromisoformat(t["consent_on"]) if t.get("consent_on") else None
+    values = {k: t.get(k) or "" for k in TRANSFER_KEYS} | {"consent_on": consent_on}
+    has_consent = bool(values["consent_by"] and consent_on and values["consent_reference"])
+    return SimpleNamespace(**values, has_consent=has_consent)
 
 
 def _retention(c) -> dict:

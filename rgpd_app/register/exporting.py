@@ -186,12 +186,27 @@ def _pdf_context(export: Export, filters: Filters, *, is_pdf: bool) -> dict:
     }
 
 
-def export_register(fmt: str, register: str, filters: Filters, *, actor: Actor, now: datetime):
+class QueueNeeded(Exception):
+    """The export is too long for a request and queuing it was not asked for (a plain link must
+    not create a job: the page asks for a POST first)."""
+
+    def __init__(self, rows: int):
+        super().__init__(rows)
+        self.rows = rows
+
+
+def export_register(
+    fmt: str, register: str, filters: Filters, *, actor: Actor, now: datetime, may_queue=True
+):
     """The answer of an export, journaled with its row count: CSV and JSON streamed, a short
-    XLSX/ODS/PDF built at once, a long one queued for the worker (returns its ExportJob)."""
+    XLSX/ODS/PDF built at once, a long one queued for the worker (returns its ExportJob) —
+    or QueueNeeded when `may_queue` is false."""
     fmt = check_format(fmt)
     export = prepare(register or FILTERED_LIST, filters, actor=actor)
-    if fmt not in STREAMED and jobs.needs_worker(fmt, count_rows(export.statement)):
+    total = count_rows(export.statement) if fmt not in STREAMED else 0
+    if fmt not in STREAMED and jobs.needs_worker(fmt, total):
+        if not may_queue:
+            raise QueueNeeded(total)
         params = {"register": export.register, "filters": filters.as_dict()}
         return jobs.request_export("register", fmt, params, actor=actor, now=now)
     is_pdf = fmt == "pdf"

@@ -19,18 +19,26 @@ bp = Blueprint("register_files", __name__, url_prefix="/register")
 TEMPLATE_FORMATS = ("csv", "xlsx", "ods")
 
 
-@bp.get("/export")
+@bp.route("/export", methods=["GET", "POST"])
 @roles_required(*READERS)
 def export():
-    filters = filters_from(request.args)
+    """GET answers what a request can build; an export for the worker is queued by POST only
+    (the GET shows the confirmation form), so a link cannot create a job."""
+    args = request.form if request.method == "POST" else request.args
+    filters = filters_from(args)
     try:
         answer = exporting.export_register(
-            request.args.get("format", "csv"),
-            request.args.get("register", exporting.FILTERED_LIST),
+            args.get("format", "csv"),
+            args.get("register", exporting.FILTERED_LIST),
             filters,
             actor=current_actor(),
             now=clock.now(),
+            may_queue=request.method == "POST",
         )
+    except exporting.QueueNeeded as needed:
+        db.session.rollback()
+        fields = [(k, v) for k, v in args.items(multi=True) if k != "csrf_token"]
+        return render_template("register/export_confirm.html", rows=needed.rows, fields=fields)
     except DomainError as err:
         if err.status != 400:
             raise

@@ -17,12 +17,10 @@ from rgpd_app.requests.schemas import (
     RecordInput,
     TimeEntryInput,
 )
-from rgpd_app.templating import NAV, NavLink
 from rgpd_app.validation import load
 from rgpd_app.web import current_actor, page_arg, roles_required
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
-NAV.append(NavLink("requests.index", "Demandes de personnes", rules.READERS))
 
 PER_PAGE = 25
 STEPS = {

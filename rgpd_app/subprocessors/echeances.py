@@ -28,6 +28,12 @@ def window_echeances(actor: Actor, now: datetime) -> list[Echeance]:
     items = []
     for recipient in db.session.scalars(stmt):
         org = recipient.organisation
+        # Silence never consents to a transfer outside the EU/EEA (annex 4.2): say what is awaited.
+        what = (
+            "Accord écrit requis (transfert hors UE)"
+            if recipient.notice.is_transfer_outside_eea
+            else "Objection possible"
+        )
         deadline = notice_rules.window(
             recipient.received_on, org.objection_days, calendar_of(recipient)
         )
@@ -36,7 +42,7 @@ def window_echeances(actor: Actor, now: datetime) -> list[Echeance]:
                 deadline,
                 uid=f"subprocessor-notice-{recipient.id}-window-{deadline.deadline.isoformat()}",
                 kind="subprocessor-window",
-                title=f"Objection possible : {notice_title(recipient.notice)}",
+                title=f"{what} : {notice_title(recipient.notice)}",
                 organisation_name=org.name,
                 url=url_for(
                     "subprocessor_notices.recipient",

@@ -17,12 +17,10 @@ from rgpd_app.subprocessors.notice_schemas import (
 )
 from rgpd_app.subprocessors.notice_text import notice_lines, notice_title
 from rgpd_app.subprocessors.notices import READERS, activities_of
-from rgpd_app.templating import NAV, NavLink
 from rgpd_app.validation import load
 from rgpd_app.web import current_actor, page_arg, roles_required
 
 bp = Blueprint("subprocessor_notices", __name__, url_prefix="/subprocessors/notices")
-NAV.append(NavLink("subprocessor_notices.index", "Notifications de sous-traitance", READERS))
 PER_PAGE = 20
 DPO = roles.PROCESSOR_DPO
 

@@ -45,8 +45,12 @@ def require_processor_dpo(actor: Actor) -> None:
         raise NotFound()
 
 
-def _check_refs(data: dict) -> None:
+def _check_refs(data: dict, *, creating: bool = False) -> None:
     errors: dict[str, list[str]] = {}
+    # Even a draft says what it announces: the column is required (a form sent without it
+    # failed with a server error).
+    if ("kind" in data or creating) and not data.get("kind"):
+        errors["kind"] = ["Précisez s'il s'agit d'un ajout ou d'un remplacement."]
     for name in ("subprocessor_id", "replaced_id"):
         if data.get(name) and db.session.get(Subprocessor, data[name]) is None:
             errors[name] = [f"Sous-traitant inconnu : {data[name]}."]
@@ -75,7 +79,7 @@ def _apply(notice: SubprocessorNotice, data: dict) -> None:
 def create_notice(data: dict, *, actor: Actor, now: datetime) -> SubprocessorNotice:
     """A draft notice; it may be incomplete until it is sent."""
     require_processor_dpo(actor)
-    _check_refs(data)
+    _check_refs(data, creating=True)
     notice = SubprocessorNotice(state=DRAFT, created_at=now, created_by_id=actor.id)
     _apply(notice, {"scope": notice_rules.SCOPE_ALL, "details": "", **data})
     db.session.add(notice)

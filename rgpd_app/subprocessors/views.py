@@ -14,19 +14,10 @@ from rgpd_app.register.choices import OPERATIONS, SAFEGUARDS
 from rgpd_app.subprocessors import services
 from rgpd_app.subprocessors.catalogue import EDITOR, READERS, as_values
 from rgpd_app.subprocessors.schemas import ChainInput, SubprocessorInput
-from rgpd_app.templating import NAV, NavLink
 from rgpd_app.validation import load
 from rgpd_app.web import current_actor, page_arg, roles_required
 
 bp = Blueprint("subprocessors", __name__, url_prefix="/subprocessors")
-NAV.append(NavLink("subprocessors.index", "Sous-traitants ultérieurs", READERS))
-NAV.append(
-    NavLink(
-        "subprocessors.mine",
-        "Nos sous-traitants ultérieurs",
-        (roles.CONTROLLER_DPO, roles.INSTRUCTOR, roles.AUDITOR),
-    )
-)
 PER_PAGE = 25
 EXPORT_FORMATS = tuple(f for f in FORMATS if f != "json") + ("json",)
 
@@ -142,13 +133,11 @@ def remove_link(sub_id: int, child_id: int):
 
 
 @bp.get("/mine")
-@roles_required(*MUNICIPALITY_READERS)
+@roles_required(roles.CONTROLLER_DPO, roles.INSTRUCTOR, roles.AUDITOR)  # the processor: index
 def mine():
     actor = current_actor()
     ids = sorted(actor.auditor_controller_ids) if actor.has(roles.AUDITOR) else []
     org_id = ids[0] if ids else actor.organisation_id
-    if actor.is_processor_staff:
-        return redirect(url_for("subprocessors.index"))
     return redirect(url_for("subprocessors.municipality", org_id=org_id))
 
 

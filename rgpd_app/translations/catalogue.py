@@ -29,11 +29,9 @@ def runtime_labels() -> dict[str, str]:
         )
     from rgpd_app.accounts.rules import ROLE_LABELS
     from rgpd_app.register.rules import FIELD_LABELS as REGISTER_FIELDS
-    from rgpd_app.templating import FIELD_LABELS, NAV, PERIOD_LABELS
+    from rgpd_app.templating import FIELD_LABELS, PERIOD_LABELS
 
     labels = {}
-    for link in NAV:
-        labels.setdefault(link.label, f"menu entry {link.endpoint} (rgpd_app.templating.NAV)")
     for role, label in ROLE_LABELS.items():
         labels.setdefault(label, f"role {role} (rgpd_app.accounts.rules.ROLE_LABELS)")
     for name, label in FIELD_LABELS.items():

@@ -1,7 +1,8 @@
 """A live server on a temporary SQLite database, and Chromium driven by Playwright."""
 
 import threading
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import count
 from pathlib import Path
@@ -91,13 +92,10 @@ class LiveServer:
             return db.session.scalar(stmt)
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """The real app (CSRF on, real clock for TOTP) served over HTTP from a daemon thread."""
+def _make_app(root: Path):
     from rgpd_app import create_app
     from rgpd_app.extensions import db
 
-    root = tmp_path_factory.mktemp("e2e")
     app = create_app(
         {
             "TESTING": True,
@@ -109,17 +107,33 @@ def live_server(tmp_path_factory):
     )
     with app.app_context():
         db.create_all()
+    return app
+
+
+@contextmanager
+def _serve(app):
+    """Serve `app` over HTTP from a daemon thread; yields its base URL."""
+    from rgpd_app.extensions import db
+
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
     thread.start()
     try:
-        yield LiveServer(app=app, url=f"http://127.0.0.1:{server.server_port}")
+        yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
         with app.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The real app (CSRF on, real clock for TOTP) served over HTTP from a daemon thread."""
+    app = _make_app(tmp_path_factory.mktemp("e2e"))
+    with _serve(app) as url:
+        yield LiveServer(app=app, url=url)
 
 
 @pytest.fixture(scope="session")
@@ -161,3 +175,63 @@ def log_in(page):
         page.click("button:has-text('Se connecter')")
 
     return submit
+
+
+DEMO_PASSWORD = "Grand-vent-sur-la-lande-2026"
+
+
+@dataclass
+class DemoServer:
+    """The app loaded with `rgpd_app.demo`, served on its own database."""
+
+    app: object
+    url: str
+    accounts: dict[str, str]  # e-mail → role
+    totp_secrets: dict[str, str] = field(default_factory=dict)
+    changed_passwords: dict[str, str] = field(default_factory=dict)
+
+    def password(self, email: str) -> str:
+        assert email in self.accounts, f"{email} is not a demo account"
+        return self.changed_passwords.get(email, DEMO_PASSWORD)
+
+    def run(self, work):
+        """Call `work()` inside the app context (services, queries) and return its result."""
+        with self.app.app_context():
+            return work()
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory):
+    from rgpd_app.demo import load_demo
+
+    app = _make_app(tmp_path_factory.mktemp("e2e-demo"))
+    with app.app_context():
+        created = load_demo(now=datetime.now(UTC), password_factory=lambda: DEMO_PASSWORD)
+    with _serve(app) as url:
+        yield DemoServer(app=app, url=url, accounts={email: role for email, role, _ in created})
+
+
+@pytest.fixture
+def case(demo_server):
+    """`case(demo_cases.some_case)`: the demo's live case (see tests/e2e/demo_cases.py)."""
+    return lambda find: demo_server.run(lambda: find(datetime.now(UTC)))
+
+
+@pytest.fixture
+def demo_page(browser, demo_server):
+    context = browser.new_context(base_url=demo_server.url, locale="fr-FR")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def journey(demo_page, tmp_path):
+    """Steps on the demo server: screenshots under the test's tmp dir, axe-core on each page."""
+    from tests.e2e.journey import Journey, axe_source
+
+    axe_source()
+    folder = tmp_path / "steps"
+    folder.mkdir()
+    return Journey(page=demo_page, folder=folder)

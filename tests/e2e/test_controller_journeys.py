@@ -21,7 +21,7 @@ def test_controller_dpo_logs_in_without_two_factor_and_reads_its_journal(
     page, live_server, controller_dpo
 ):
     expect(page).to_have_url(f"{live_server.url}/dashboard")
-    expect(page.locator("ul.roles")).to_have_text("DPO de la collectivité")
+    expect(page.locator(".lead .roles")).to_have_text("DPO de la collectivité")
     expect(page.locator("main")).to_contain_text("Marie Fougères — Commune de Fougères")
 
     response = page.goto("/journal/")

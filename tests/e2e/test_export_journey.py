@@ -40,6 +40,10 @@ def test_a_long_pdf_export_is_followed_then_downloaded(page, live_server, proces
         page.goto("/register/")
         page.get_by_text("Exporter").click()
         page.locator("li", has_text="Registre art. 30(1)").get_by_role("link", name="PDF").click()
+        # A link does not queue a job: the page asks to confirm (a POST).
+        confirm = page.get_by_role("heading", name="Préparer l'export en arrière-plan")
+        expect(confirm).to_be_visible()
+        page.get_by_role("button", name="Lancer la préparation").click()
 
         expect(page.locator("#state")).to_have_text("En attente")
         expect(page.locator("#progress")).to_be_visible()

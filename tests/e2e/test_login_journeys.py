@@ -45,10 +45,10 @@ def test_processor_dpo_enrols_two_factor_then_logs_in_with_a_fresh_code(
     page.click("button:has-text('Activer')")
 
     expect(page).to_have_url(f"{live_server.url}/dashboard")
-    expect(page.get_by_role("heading", name="Tableau de bord")).to_be_visible()
-    expect(page.locator("ul.roles")).to_have_text("DPO du sous-traitant")
+    expect(page.get_by_role("heading", name="Mon travail")).to_be_visible()
+    expect(page.locator(".lead .roles")).to_have_text("DPO du sous-traitant")
     expect(page.locator("header .me")).to_contain_text("Claire Dupont")
-    expect(page.get_by_role("link", name="Journal").first).to_be_visible()
+    expect(page.locator("nav.main summary", has_text="Journal")).to_be_visible()
     shot = tmp_path / "artifacts" / "dashboard.png"
     shot.parent.mkdir()
     page.screenshot(path=str(shot), full_page=True)
@@ -67,7 +67,7 @@ def test_processor_dpo_enrols_two_factor_then_logs_in_with_a_fresh_code(
     page.click("button:has-text('Valider')")
 
     expect(page).to_have_url(f"{live_server.url}/dashboard")
-    expect(page.locator("ul.roles")).to_have_text("DPO du sous-traitant")
+    expect(page.locator(".lead .roles")).to_have_text("DPO du sous-traitant")
     expect(page.get_by_role("link", name="Activer la double authentification")).to_have_count(0)
 
 
@@ -107,4 +107,4 @@ def test_wrong_password_and_unknown_email_show_the_same_generic_error(
 
     assert GENERIC_ERROR in wrong_password
     assert unknown_email == wrong_password
-    expect(page.get_by_role("heading", name="Tableau de bord")).to_have_count(0)
+    expect(page.get_by_role("heading", name="Mon travail")).to_have_count(0)

@@ -99,6 +99,7 @@ def test_demo_loads_once_with_one_user_per_role(runner):
     assert len(towns) == 3 and any(t.calendar_code == "57" for t in towns)
     entries = db.session.scalars(db.select(ProcessingActivity)).all()
     assert sorted({e.controller_id for e in entries}) == sorted(t.id for t in towns)
-    assert [e.status for e in entries].count("validated") == 6 and len(entries) == 9
+    assert len(entries) >= 30  # the scenario itself is checked in tests/integration/test_demo.py
+    users = count(User)
     again = runner.invoke(args=["rgpd", "demo"])
-    assert "déjà" in again.output and count(User) == 9
+    assert "déjà" in again.output and count(User) == users

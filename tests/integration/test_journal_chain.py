@@ -52,7 +52,7 @@ def test_rewritten_row_hash_is_still_detected(app, clock):
     entry.action = "forged"
     from rgpd_app.journal import rules
 
-    entry.row_hash = rules.row_hash(services._as_row(entry))
+    entry.row_hash = rules.row_hash(services.as_row(entry))
     db.session.commit()
     assert "rewritten" in services.verify().problem
 

@@ -224,3 +224,13 @@ def test_nav_link_violations(client, login_as, officer, towns):
     login_as("controller_dpo", towns[0])
     assert client.get("/breaches/").status_code == 200
     assert db.session.scalars(select(BreachNotice)).all() == []
+
+
+def test_the_notice_page_shows_the_delivery_evidence(client, login_as, towns, sent_breach):
+    mine = sent_breach.notices[0]
+    login_as("controller_dpo", towns[0])
+    page = client.get(f"/breaches/notices/{mine.id}").get_data(as_text=True)
+    assert "Remise du courriel (preuve)" in page
+    assert "02/03/2026 10:00" in page  # the first acceptance, Paris time
+    assert ".eml écrit dans le dossier de courrier" in page  # the transport's answer
+    assert towns[0].dpo_email in page

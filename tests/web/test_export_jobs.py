@@ -62,10 +62,25 @@ def _files():
     return sorted(p.name for p in directory.iterdir()) if directory.exists() else []
 
 
-def _queue(client, fmt="xlsx", register="processor"):
-    answer = client.get(f"/register/export?format={fmt}&register={register}")
+def _queue(client, fmt="xlsx", register="processor", **extra):
+    data = {"format": fmt, "register": register, **extra}
+    answer = client.post("/register/export", data=data)
     assert answer.status_code == 302 and "/exports/" in answer.headers["Location"]
     return answer.headers["Location"]
+
+
+def test_a_plain_link_never_queues_a_job_it_asks_for_a_post(
+    client, login_as, keeper, town, small_limits
+):
+    """ASVS 5.0 V3.5.3 / V8.2: a state change (a job in the queue) is made by POST only."""
+    login_as(keeper)
+    answer = client.get("/register/export?format=xlsx&register=processor")
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and "Préparer l'export en arrière-plan" in page
+    assert 'method="post"' in page and 'name="register" value="processor"' in page
+    assert db.session.scalars(select(ExportJob)).all() == []
+    assert _queue(client).startswith("/exports/")
+    assert len(db.session.scalars(select(ExportJob)).all()) == 1
 
 
 def test_a_long_export_is_queued_built_by_the_worker_then_downloaded(
@@ -102,7 +117,7 @@ def test_a_long_pdf_is_built_in_chunks_and_numbered_as_one_document(
     app, client, login_as, keeper, town, small_limits
 ):
     login_as(keeper)
-    page_url = _queue(client, "pdf", f"controller&controller_id={town.id}")
+    page_url = _queue(client, "pdf", "controller", controller_id=town.id)
     app.config["EXPORT_PDF_CHUNK_ROWS"] = 2
     drain_queues()
     data = client.get(f"{page_url}/file").data
@@ -130,8 +145,12 @@ def test_a_municipality_cannot_queue_another_ones_register(
     client, login_as, make_org, town, small_limits
 ):
     login_as("controller_dpo", make_org("Ville de Brest"))
-    answer = client.get(f"/register/export?format=pdf&register=controller&controller_id={town.id}")
-    assert answer.status_code == 404
+    for answer in (
+        client.get(f"/register/export?format=pdf&register=controller&controller_id={town.id}"),
+        client.post("/register/export", data={"format": "pdf", "register": "controller",
+                                              "controller_id": town.id}),  # fmt: skip
+    ):
+        assert answer.status_code == 404
     assert db.session.scalars(select(ExportJob)).all() == []
 
 

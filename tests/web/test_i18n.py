@@ -61,18 +61,22 @@ def test_dashboard_menu_and_roles_follow_the_language(client, login_as, make_org
     client.post("/language", data={"lang": "en"})
     body = _text(client.get("/dashboard"))
     nav = body.split('aria-label="Main navigation"', 1)[1].split("</nav>", 1)[0]
-    for label in ("Dashboard", "My deadlines", "Deadline calculator",
-                  "Record of processing activities", "Breaches", "Accounts", "Log"):  # fmt: skip
+    for label in ("My work", "My deadlines", "Deadline calculator", "Processing activities",
+                  "Accounts", "Log of accesses and actions"):  # fmt: skip
         assert f">{label}</a>" in nav, label
+    for group in ("Dashboard", "Breaches", "Administration", "Log"):
+        assert f">{group}</summary>" in nav, group
     for french in ("Tableau de bord", "Mes échéances", "Calculateur de délais", "Registre"):
         assert french not in nav, french
+    assert "Home" not in body  # the dashboard is the root: no breadcrumb there
     assert "Municipality's DPO" in body and "Log out" in body  # role label, header
 
     client.post("/language", data={"lang": "fr"})
     body = _text(client.get("/dashboard"))
     nav = body.split('aria-label="Navigation principale"', 1)[1].split("</nav>", 1)[0]
-    for label in ("Tableau de bord", "Mes échéances", "Calculateur de délais", "Registre"):
+    for label in ("Mon travail", "Mes échéances", "Calculateur de délais", "Traitements"):
         assert f">{label}</a>" in nav, label
+    assert ">Tableau de bord</summary>" in nav and ">Registre</summary>" in nav
     assert "DPO de la collectivité" in body and "Se déconnecter" in body
 
 
@@ -132,9 +136,11 @@ def test_the_catalogue_covers_every_string_of_the_sources(catalogue):
 def test_render_time_labels_are_in_the_catalogue(app, catalogue):
     """Menu entries, role and contract-period labels are translated from a variable."""
     from rgpd_app.accounts.rules import ROLE_LABELS
-    from rgpd_app.templating import NAV, PERIOD_LABELS
+    from rgpd_app.navigation import SECTIONS
+    from rgpd_app.templating import PERIOD_LABELS
 
-    labels = {link.label for link in NAV} | set(ROLE_LABELS.values()) | set(PERIOD_LABELS.values())
+    menu = {str(s.label) for s in SECTIONS} | {str(e.label) for s in SECTIONS for e in s.entries}
+    labels = menu | set(ROLE_LABELS.values()) | set(PERIOD_LABELS.values())
     absent = sorted(label for label in labels if label not in catalogue)
     assert not absent, f"render-time labels not in the catalogue ({HELP}): {absent}"
 

@@ -9,7 +9,7 @@ from rgpd_app.extensions import db
 from rgpd_app.journal.models import JournalEntry
 from rgpd_app.notifications.models import OutboxMessage
 from rgpd_app.subprocessors import services
-from rgpd_app.subprocessors.models import NoticeRecipient, Subprocessor
+from rgpd_app.subprocessors.models import NoticeRecipient, Subprocessor, SubprocessorNotice
 from tests.subprocessor_support import SENT_AT, add_processing, notice_data
 
 
@@ -148,6 +148,18 @@ def test_support_cannot_prepare_notices_and_the_dpo_sees_what_is_missing(
     for message in ("Indiquez les activités sous-traitées.", "date de début", "date de fin"):
         assert message in body
     assert db.session.scalar(select(func.count()).select_from(NoticeRecipient)) == 0
+
+
+def test_a_notice_form_sent_empty_names_the_kind_and_creates_nothing(client, login_as, sub_world):
+    login_as(sub_world.dpo.user)
+
+    refused = client.post("/subprocessors/notices/new", data={"scope": "all"})
+
+    assert refused.status_code == 400
+    assert "Précisez s&#39;il s&#39;agit d&#39;un ajout ou d&#39;un remplacement." in (
+        refused.get_data(as_text=True)
+    )
+    assert db.session.scalar(select(func.count()).select_from(SubprocessorNotice)) == 0
 
 
 def test_the_dpo_page_shows_state_receipt_end_and_time_left(

@@ -68,12 +68,13 @@ AWARE_AT = datetime(2026, 3, 28, 10, 0, tzinfo=PARIS)
         ("next-audit", date(2025, 7, 14), {"audit_interval_months": 24}, date(2027, 7, 15)),
         ("assistance", date(2026, 4, 23), {}, date(2026, 5, 11)),
         ("assistance", date(2026, 4, 23), {"assistance_days": 30}, date(2026, 5, 26)),
-        ("assistance-extended", date(2026, 4, 23), {}, date(2026, 5, 19)),
+        # 8 May (holiday, unmoved end) + 8 → Saturday 16 May → Monday 18 May.
+        ("assistance-extended", date(2026, 4, 23), {}, date(2026, 5, 18)),
         (
             "assistance-extended",
             date(2026, 4, 23),
             {"assistance_days": 10, "assistance_extension_days": 3},
-            date(2026, 5, 7),  # Sunday 3 May → Monday 4 May, + 3 days
+            date(2026, 5, 6),  # Sunday 3 May (unmoved) + 3 days → Wednesday 6 May
         ),
     ],
 )

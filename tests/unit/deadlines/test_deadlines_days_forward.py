@@ -132,23 +132,43 @@ def test_is_closed_refuses_a_naive_now():
     assert caught.value.field == "now"
 
 
-def test_extension_runs_from_the_moved_end_of_the_initial_period():
-    # 15 days from 23 April 2026 → Friday 8 May (holiday) → Monday 11 May; +8 → Tuesday 19 May.
+def test_extension_runs_from_the_unmoved_end_of_the_initial_period():
+    # 15 days from 23 April 2026 → Friday 8 May (holiday, → Monday 11 May unextended);
+    # +8 from the unmoved 8 May → Saturday 16 May → Monday 18 May.
     base = days_after(date(2026, 4, 23), 15, FR)
     assert base.deadline == date(2026, 5, 11)
     extended = extend_days(base, 8, FR)
-    assert extended.raw_end == date(2026, 5, 19)
-    assert extended.deadline == date(2026, 5, 19)
+    assert extended.raw_end == date(2026, 5, 16)
+    assert extended.deadline == date(2026, 5, 18)
     assert extended.kind == "days"
     assert extended.start == date(2026, 4, 23)
     codes = [step.code for step in extended.steps]
     assert codes == [
         "event_day_excluded",
         "days_counted",
-        "moved_to_next_working_day",
         "extension_counted",
+        "moved_to_next_working_day",
         "closes_at",
     ]
+
+
+def test_assistance_received_friday_18_december_2026_extended_to_monday_11_january_2027():
+    # 15 days → Saturday 2 January 2027 → due Monday 4 January; extended: 2 Jan + 8 = Sunday
+    # 10 January → Monday 11 January 2027 (never 12 January: the move applies once).
+    base = days_after(date(2026, 12, 18), 15, FR)
+    assert (base.raw_end, base.deadline) == (date(2027, 1, 2), date(2027, 1, 4))
+    extended = extend_days(base, 8, FR)
+    assert (extended.raw_end, extended.deadline) == (date(2027, 1, 10), date(2027, 1, 11))
+    assert extended.closes_at == datetime(2027, 1, 11, 23, 0, tzinfo=UTC)
+
+
+def test_an_extension_from_a_moselle_saint_stephen_end_is_moved_once():
+    # Moselle: 15 days from 11 December 2026 → Saturday 26 December (also a holiday there);
+    # +8 from the unmoved 26 December → Sunday 3 January 2027 → Monday 4 January.
+    moselle = calendar_for("57")
+    extended = extend_days(days_after(date(2026, 12, 11), 15, moselle), 8, moselle)
+    assert extended.raw_end == date(2027, 1, 3)
+    assert extended.deadline == date(2027, 1, 4)
 
 
 def test_an_extension_ending_on_a_holiday_is_moved_again():
