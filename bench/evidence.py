@@ -126,15 +126,23 @@ def main() -> None:
         anchor, anchor_rss = run(BUILD, MODE="anchor", **common)
         (seconds, size), rss = run(BUILD, MODE="build", **common)
         (verify_seconds, problems), verify_rss = run(BUILD, MODE="verify", **common)
-        print(f"database: {'PostgreSQL' if args.postgres else 'SQLite'}; "
-              f"{args.processings} processings, {args.journal} journal rows "
-              f"({args.journal // 4} of the municipality)")
-        print(f"anchor (app + the register's snapshots read): {float(anchor[0]):.2f} s, "
-              f"peak RSS {anchor_rss:.0f} MB")
-        print(f"pack built: {float(seconds):.1f} s, peak RSS {rss:.0f} MB "
-              f"(+{rss - anchor_rss:.0f} MB over the anchor), {int(size) / 1e6:.1f} MB zip")
-        print(f"pack verified: {float(verify_seconds):.1f} s, peak RSS {verify_rss:.0f} MB, "
-              f"{problems} problem(s)")
+        print(
+            f"database: {'PostgreSQL' if args.postgres else 'SQLite'}; "
+            f"{args.processings} processings, {args.journal} journal rows "
+            f"({args.journal // 4} of the municipality)"
+        )
+        print(
+            f"anchor (app + the register's snapshots read): {float(anchor[0]):.2f} s, "
+            f"peak RSS {anchor_rss:.0f} MB"
+        )
+        print(
+            f"pack built: {float(seconds):.1f} s, peak RSS {rss:.0f} MB "
+            f"(+{rss - anchor_rss:.0f} MB over the anchor), {int(size) / 1e6:.1f} MB zip"
+        )
+        print(
+            f"pack verified: {float(verify_seconds):.1f} s, peak RSS {verify_rss:.0f} MB, "
+            f"{problems} problem(s)"
+        )
 
 
 if __name__ == "__main__":

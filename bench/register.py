@@ -316,9 +316,7 @@ def run(backend: str, url: str, instance: str, args) -> None:
     if args.full_pdf:
         plan.append(("art. 30(2) PDF", "/register/export?format=pdf&register=processor"))
     for label, target in plan:
-        seconds, cpu, peak, renderer, size = measure_export(
-            url, instance, built["user_id"], target
-        )
+        seconds, cpu, peak, renderer, size = measure_export(url, instance, built["user_id"], target)
         print(f"{label:<34}{seconds:>9.2f}{cpu:>8.2f}{peak:>13.1f}{renderer or 0:>13.1f}"
               f"{size / 1e6:>9.2f}", flush=True)  # fmt: skip
 

@@ -70,7 +70,7 @@ _FRENCH = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(?:à\s+)?(\d{1,2})[h:](
 
 
 def _from_french(text: str) -> str:
-    """"25/11/2026 22:00" (or "22h00", "à 22:00") as ISO "2026-11-25T22:00"; other text as is."""
+    """ "25/11/2026 22:00" (or "22h00", "à 22:00") as ISO "2026-11-25T22:00"; other text as is."""
     match = _FRENCH.fullmatch(text)
     if not match:
         return text

@@ -99,10 +99,13 @@ def _register_files(scope: Scope) -> Iterator[tuple[str, bytes]]:
     pdf_limit = current_app.config.get("EXPORT_PDF_MAX_ROWS", PDF_MAX_ROWS)
     with_pdf = len(rows) <= pdf_limit
     if not with_pdf:
-        yield "registre/sans-pdf.txt", (
-            f"{len(rows)} traitements : au-delà de {pdf_limit}, le registre n'est pas rendu en "
-            "PDF dans le paquet ; les fichiers CSV et ODS en donnent le contenu complet.\n"
-        ).encode()
+        yield (
+            "registre/sans-pdf.txt",
+            (
+                f"{len(rows)} traitements : au-delà de {pdf_limit}, le registre n'est pas rendu en "
+                "PDF dans le paquet ; les fichiers CSV et ODS en donnent le contenu complet.\n"
+            ).encode(),
+        )
     for register, stem in ((PROCESSOR_REGISTER, "art30-2"), (CONTROLLER_REGISTER, "art30-1")):
         formats = ("csv", "ods", "pdf") if register == PROCESSOR_REGISTER else ("csv", "pdf")
         formats = formats if with_pdf else tuple(f for f in formats if f != "pdf")

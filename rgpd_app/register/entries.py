@@ -184,9 +184,7 @@ def row_from_snapshot(snap: dict, controller) -> dict:
             data_subjects=json.dumps(snap["data_subjects"]),
             recipients=json.dumps(snap["recipients"]),
             operations=json.dumps(snap["operations"]),
-            data_categories=[
-                ns(**_defaults(CATEGORY_KEYS) | c) for c in snap["data_categories"]
-            ],
+            data_categories=[ns(**_defaults(CATEGORY_KEYS) | c) for c in snap["data_categories"]],
             transfers=[_snapshot_transfer(t) for t in snap["transfers"]],
             measures=[ns(**_defaults(MEASURE_KEYS) | m) for m in snap["measures"]],
             subprocessors=[ns(**sub) for sub in snap["subprocessors"]],

@@ -63,8 +63,6 @@ def test_v6_3_8_every_refusal_costs_one_argon2_verification_and_answers_the_same
         answers[name] = (response.status_code, response.get_data(as_text=True).split("<main", 1)[1])
         assert len(counted) == 1, f"{name}: {len(counted)} Argon2 verifications"
         assert _entries() - before >= 1, f"{name}: nothing journaled"
-    bodies = {
-        answers[name][1].replace(email, "") for name, (email, _) in outcomes.items()
-    }
+    bodies = {answers[name][1].replace(email, "") for name, (email, _) in outcomes.items()}
     assert {status for status, _ in answers.values()} == {401}
     assert len(bodies) == 1, "the pages differ between refusals"

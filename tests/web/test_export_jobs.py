@@ -147,8 +147,10 @@ def test_a_municipality_cannot_queue_another_ones_register(
     login_as("controller_dpo", make_org("Ville de Brest"))
     for answer in (
         client.get(f"/register/export?format=pdf&register=controller&controller_id={town.id}"),
-        client.post("/register/export", data={"format": "pdf", "register": "controller",
-                                              "controller_id": town.id}),  # fmt: skip
+        client.post(
+            "/register/export",
+            data={"format": "pdf", "register": "controller", "controller_id": town.id},
+        ),  # fmt: skip
     ):
         assert answer.status_code == 404
     assert db.session.scalars(select(ExportJob)).all() == []
