@@ -6,6 +6,7 @@ terms, the controller's calendar and ``now`` are parameters. Clocks come from ``
 
 from audit.checks import AuditCheck, Violation, check_request, firm_key
 from audit.dates import (
+    auditor_access,
     corrective_deadline,
     earliest_start_for_notice,
     latest_notice,
@@ -40,6 +41,7 @@ __all__ = [
     "PastAudit",
     "Violation",
     "allowed_actions",
+    "auditor_access",
     "check_request",
     "corrective_deadline",
     "due_silent_acceptance",

@@ -50,3 +50,18 @@ def next_allowed_start(
 ) -> Deadline:
     """Earliest start of the next audit, its ``deadline`` day (annex art. 4.6; DESIGN §3)."""
     return months_after(previous_start_on, terms.audit_interval_months, calendar)
+
+
+def auditor_access(
+    accepted_on: date, end_on: date, report_received_on: date | None, terms: ContractTerms
+) -> tuple[date, date]:
+    """First and last day (inclusive, Paris calendar) of a named auditor's read access.
+
+    From the day the audit is accepted until the report is received plus the contract's
+    ``auditor_access_days`` (calendar days: access is not a procedural period, nothing moves
+    it off a weekend). Before the report, the audit's announced end stands in for its receipt,
+    so that access is never open-ended; a report received late extends it, an early one ends
+    it sooner.
+    """
+    anchor = report_received_on if report_received_on is not None else end_on
+    return accepted_on, max(anchor, accepted_on) + timedelta(days=terms.auditor_access_days)

@@ -64,6 +64,7 @@ class ContractTerms:
     audit_observations_days: int = 15
     audit_corrective_months: int = 3
     audit_interval_months: int = 12
+    auditor_access_days: int = 30
     competitors: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:

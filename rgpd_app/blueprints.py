@@ -8,6 +8,7 @@ def register_blueprints(app) -> None:
     from rgpd_app.accounts import views as accounts_views
     from rgpd_app.audits import action_views as audit_actions
     from rgpd_app.audits import api as audits_api
+    from rgpd_app.audits import portal as audit_portal
     from rgpd_app.audits import views as audits_views
     from rgpd_app.breaches import api as breaches_api
     from rgpd_app.breaches import notice_views as breach_notice_views
@@ -57,3 +58,5 @@ def register_blueprints(app) -> None:
     ):  # fmt: skip
         app.register_blueprint(module.bp)
     init_idle_expiry(app)
+    # Every answer an auditor gets is journaled (the audit's page shows them to the DPO).
+    app.after_request(audit_portal.journal_auditor_read)

@@ -23,6 +23,7 @@ PERIOD_LABELS = {
     "audit_interval_months": "Intervalle entre deux audits (mois)",
     "assistance_days": "Assistance aux demandes de personnes (jours)",
     "assistance_extension_days": "Prolongation de l'assistance (jours)",
+    "auditor_access_days": "Accès de l'auditeur après réception du rapport (jours)",
 }
 
 

@@ -3,7 +3,7 @@
 from flask import Blueprint, flash, redirect, request, url_for
 
 from rgpd_app import clock
-from rgpd_app.audits import rules, services
+from rgpd_app.audits import portal, rules, services
 from rgpd_app.audits.schemas import (
     ChoiceInput,
     MeasureInput,
@@ -234,3 +234,25 @@ def auditor_password(audit_id: int, auditor_id: int):
         audit_id, auditor_id, actor=current_actor(), now=clock.now()
     )
     return detail(audit_id, accounts=[(email, password)])
+
+
+# -- the auditor's portal: packs shared with the audit's auditors --------------------------------
+
+
+@bp.post("/<int:audit_id>/packs")
+@roles_required(*portal.SHARERS)
+def share_pack(audit_id: int):
+    try:
+        portal.share_pack(
+            audit_id, request.form.get("pack", ""), actor=current_actor(), now=clock.now()
+        )
+    except DomainError as err:
+        return _refused(audit_id, err)
+    return _done(audit_id, "Le paquet de preuves est partagé avec les auditeurs de cet audit.")
+
+
+@bp.post("/<int:audit_id>/packs/<int:share_id>/withdraw")
+@roles_required(*portal.SHARERS)
+def withdraw_pack(audit_id: int, share_id: int):
+    portal.withdraw_share(audit_id, share_id, actor=current_actor(), now=clock.now())
+    return _done(audit_id, "Le paquet n'est plus partagé.")

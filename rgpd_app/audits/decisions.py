@@ -12,8 +12,8 @@ from deadlines import format_day_fr, format_instant_fr
 from rgpd_app.accounts import management
 from rgpd_app.accounts import rules as roles
 from rgpd_app.accounts import services as accounts
-from rgpd_app.accounts.models import User
-from rgpd_app.audits import notify, rules
+from rgpd_app.accounts.models import RoleGrant, User
+from rgpd_app.audits import notify, portal, rules
 from rgpd_app.audits.access import (
     AuditRefused,
     check_version,
@@ -72,10 +72,22 @@ def _open_accounts(item: AuditRequest, *, now: datetime) -> list[tuple[str, str]
     written together by the single commit below.
     """
     created = []
+    window = portal.access_window(item)
     for auditor in item.auditors:
         if not auditor.email or auditor.user_id is not None:
             continue
         existing = db.session.scalar(select(User).where(User.email == auditor.email))
+        if existing is not None and _is_auditor_of(existing, item):
+            # The municipality's own auditor account (an earlier audit, or opened by its
+            # administrator): linked to this audit, its access follows this audit's window.
+            auditor.user_id = existing.id
+            if not any(_grant_for(g, item) for g in existing.grants):
+                db.session.add(
+                    RoleGrant(user=existing, role=roles.AUDITOR, controller_id=item.organisation_id,
+                              valid_from_on=window[0], valid_until_on=window[1], granted_at=now)
+                )  # fmt: skip
+            journal_step(item, "auditor_account_linked", actor=None, now=now, email=auditor.email)
+            continue
         if existing is not None:
             journal_step(item, "auditor_account_exists", actor=None, now=now, email=auditor.email)
             continue
@@ -89,14 +101,31 @@ def _open_accounts(item: AuditRequest, *, now: datetime) -> list[tuple[str, str]
             actor=None,
             now=now,
             controller_id=item.organisation_id,
-            valid_from_on=item.start_on,
-            valid_until_on=item.end_on,
+            valid_from_on=window[0],
+            valid_until_on=window[1],
             commit=False,
         )
         auditor.user_id = user.id
         created.append((auditor.email, password))
+    db.session.flush()
+    portal.apply_window(item, now=now)
     db.session.commit()
     return created
+
+
+def _is_auditor_of(user: User, item: AuditRequest) -> bool:
+    """An account of the audited municipality holding nothing but auditor grants."""
+    return user.organisation_id == item.organisation_id and all(
+        g.role == roles.AUDITOR for g in user.grants
+    )
+
+
+def _grant_for(grant: RoleGrant, item: AuditRequest) -> bool:
+    return (
+        grant.role == roles.AUDITOR
+        and grant.controller_id == item.organisation_id
+        and grant.revoked_at is None
+    )
 
 
 def _accepted_lines(item: AuditRequest, how: str) -> list[str]:
@@ -104,7 +133,8 @@ def _accepted_lines(item: AuditRequest, how: str) -> list[str]:
         how,
         f"L'audit aura lieu du {format_day_fr(item.start_on)} au {format_day_fr(item.end_on)}.",
         "Les auditeurs nommés avec une adresse e-mail reçoivent un compte d'auditeur limité à "
-        "la collectivité et aux dates de l'audit.",
+        "la collectivité, ouvert dès aujourd'hui et jusqu'à "
+        f"{item.organisation.auditor_access_days} jours après la réception du rapport.",
     ]
 
 

@@ -1,9 +1,10 @@
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rgpd_app.dbtypes import UTCDateTime
+from rgpd_app.exports.models import ExportJob
 from rgpd_app.extensions import db
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.timesheets import TimeEntryColumns
@@ -65,6 +66,9 @@ class AuditRequest(db.Model):
     measures: Mapped[list["CorrectiveMeasure"]] = relationship(
         back_populates="audit", order_by="CorrectiveMeasure.id", lazy="selectin"
     )
+    shares: Mapped[list["AuditShare"]] = relationship(
+        back_populates="audit", order_by="AuditShare.id", lazy="selectin"
+    )
 
     @property
     def reference(self) -> str:
@@ -114,6 +118,27 @@ class AuditDocument(db.Model):
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     audit: Mapped[AuditRequest] = relationship(back_populates="documents", foreign_keys=[audit_id])
+
+
+class AuditShare(db.Model):
+    """An evidence pack the municipality's DPO shared with the auditors named on an audit.
+
+    The pack's file is kept (its export's expiry moved) until the auditors' access ends; the
+    pack's password is not stored here: the DPO gives it to the auditors by another channel.
+    """
+
+    __tablename__ = "audit_share"
+    __table_args__ = (UniqueConstraint("audit_id", "export_job_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audit_request.id"), index=True)
+    export_job_id: Mapped[int] = mapped_column(ForeignKey("export_job.id"))
+    shared_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    shared_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    audit: Mapped[AuditRequest] = relationship(back_populates="shares")
+    export: Mapped[ExportJob] = relationship(lazy="joined")
 
 
 class CorrectiveMeasure(db.Model):

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from audit import AuditAction, AuditState
 from deadlines import format_day_fr, format_instant_fr
-from rgpd_app.audits import notify, rules, storage
+from rgpd_app.audits import notify, portal, rules, storage
 from rgpd_app.audits.access import AuditRefused, check_version, clocks_for, get_audit, paris_day
 from rgpd_app.audits.decisions import apply, journal_step
 from rgpd_app.audits.models import OBSERVATIONS, OTHER, REPORT, AuditDocument, AuditRequest
@@ -54,6 +54,7 @@ def upload_report(
     upload = storage.require_upload(upload, "report")
     apply(item, AuditAction.RECEIVE_REPORT, now=now)
     item.report_received_at = now
+    window = portal.apply_window(item, now=now)  # the auditors read until the report + N days
     document = storage.store(item, upload, kind=REPORT, actor=actor, now=now)
     db.session.flush()
     clocks = clocks_for(item)
@@ -72,6 +73,9 @@ def upload_report(
         "Mesures correctives éventuelles à réaliser au plus tard le "
         f"{format_day_fr(clocks.corrective.deadline)}.",
     ]
+    if window is not None and portal.auditor_user_ids(item):
+        last = format_day_fr(window[1])
+        lines.append(f"Les auditeurs gardent l'accès en lecture jusqu'au {last} inclus.")
     notify.tell(
         item, notify.BOTH, title="Rapport d'audit reçu", lines=lines, now=now, event="report"
     )

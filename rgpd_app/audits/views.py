@@ -6,12 +6,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 import audit as rules_lib
 from rgpd_app import clock
-from rgpd_app.audits import rules, services
+from rgpd_app.audits import portal, rules, services
 from rgpd_app.audits.billing import billing_response
 from rgpd_app.audits.schemas import (
     AuditRequestInput,
 )
 from rgpd_app.errors import DomainError
+from rgpd_app.exports.job_views import file_response
 from rgpd_app.extensions import db
 from rgpd_app.files import Upload, download_response
 from rgpd_app.validation import load
@@ -115,8 +116,16 @@ def new():
 def detail(audit_id: int, accounts=None):
     actor, now = current_actor(), clock.now()
     item = services.read_audit(audit_id, actor=actor, now=now)
+    reads, reads_total = portal.auditor_reads(item, actor=actor)
     return render_template(
         "audits/detail.html",
+        window=portal.access_window(item),
+        shares=portal.live_shares(item, actor=actor),
+        shareable=portal.shareable_packs(item, actor=actor, now=now),
+        can_share=actor.has(*portal.SHARERS),
+        can_watch=actor.has(*portal.READ_WATCHERS),
+        reads=reads,
+        reads_total=reads_total,
         item=item,
         clocks=services.clocks_for(item),
         now=now,
@@ -136,6 +145,15 @@ def document(audit_id: int, document_id: int):
         audit_id, document_id, actor=current_actor(), now=clock.now()
     )
     return download_response(path, found.original_filename)
+
+
+@bp.get("/<int:audit_id>/packs/<int:share_id>")
+@roles_required(*rules.READERS)
+def shared_pack(audit_id: int, share_id: int):
+    """A pack shared with this audit, for its named auditors (journaled)."""
+    return file_response(
+        *portal.open_shared_pack(audit_id, share_id, actor=current_actor(), now=clock.now())
+    )
 
 
 @bp.get("/<int:audit_id>/billing.<fmt>")

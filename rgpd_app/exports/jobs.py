@@ -143,7 +143,7 @@ def open_download(public_id: str, *, actor: Actor, now: datetime) -> tuple[Path,
     """The finished file of the user's export, journaled; 404 when not (or no longer) there."""
     export = get_job(public_id, actor=actor)
     require(actor, *_kind(export.kind).roles)  # rights withdrawn since: no download
-    path = _path(export)
+    path = file_of(export)
     if export.state != DONE or path is None or not path.exists():
         raise NotFound("Ce fichier n'est pas (ou plus) disponible.")
     export.downloaded_at = now
@@ -324,7 +324,7 @@ def purge_expired(now: datetime) -> int:
         select(ExportJob).where(ExportJob.state == DONE, ExportJob.expires_at <= now)
     ).all()
     for export in expired:
-        path = _path(export)
+        path = file_of(export)
         if path is not None:
             path.unlink(missing_ok=True)
         export.state, export.storage_name = EXPIRED, None
@@ -333,7 +333,7 @@ def purge_expired(now: datetime) -> int:
     return len(expired)
 
 
-def _path(export: ExportJob) -> Path | None:
+def file_of(export: ExportJob) -> Path | None:
     return folder(FOLDER, export.storage_name) if export.storage_name else None
 
 

@@ -22,6 +22,7 @@ PERIOD_DEFAULTS = {
     "audit_interval_months": 12,
     "assistance_days": 15,
     "assistance_extension_days": 8,
+    "auditor_access_days": 30,
 }
 
 
@@ -51,6 +52,7 @@ class Organisation(db.Model):
     audit_interval_months: Mapped[int] = mapped_column(default=12)
     assistance_days: Mapped[int] = mapped_column(default=15)
     assistance_extension_days: Mapped[int] = mapped_column(default=8)
+    auditor_access_days: Mapped[int] = mapped_column(default=30)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     @property

@@ -30,6 +30,7 @@ class OrganisationInput(Input):
     assistance_extension_days = fields.Integer(
         load_default=8, validate=validate.Range(min=0, max=60)
     )
+    auditor_access_days = fields.Integer(load_default=30, validate=validate.Range(min=0, max=366))
 
     @validates("siren")
     def _siren(self, value, **_):
@@ -76,3 +77,4 @@ class OrganisationSchema(Schema):
     audit_interval_months = fields.Integer()
     assistance_days = fields.Integer()
     assistance_extension_days = fields.Integer()
+    auditor_access_days = fields.Integer()

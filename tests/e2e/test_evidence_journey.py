@@ -1,12 +1,16 @@
 """The Montigny DPO builds the demo's evidence pack in the browser, downloads it and checks it
-on the "verify a pack" page; the same pack passes our verifier."""
+on the "verify a pack" page; the same pack passes our verifier. Then the DPO shares it with the
+town's accepted audit, the named auditor downloads and reads, and the DPO sees those reads."""
 
+import hashlib
 import re
 
 from playwright.sync_api import expect
 
 from tests.e2e import demo_cases
 from tests.e2e.journey import log_in
+
+AUDITOR = "auditeur@cabinet-audit.example"
 
 
 def test_the_town_dpo_builds_downloads_and_verifies_its_pack(journey, demo_server, tmp_path):
@@ -41,3 +45,38 @@ def test_the_town_dpo_builds_downloads_and_verifies_its_pack(journey, demo_serve
     page.click("button:has-text('Vérifier')")
     expect(page.locator("main")).to_contain_text("intègre")
     journey.step("paquet vérifié")
+
+    # The processor accepts the town's audit: its named auditor (the demo's Nora Audit) reads
+    # from today. The DPO shares the pack with the audit; the auditor downloads it.
+    from rgpd_app.audits import decisions
+    from rgpd_app.demo.cases import PROCESSOR_DPO, actor
+
+    audit_id = demo_server.run(lambda: demo_cases.audit_of_the_town(clock.now()))
+    demo_server.run(
+        lambda: decisions.accept(audit_id, actor=actor(PROCESSOR_DPO, clock.now()), now=clock.now())
+    )
+    journey.visit(f"/audits/{audit_id}", "audit accepté")
+    expect(page.locator("#auditor-window")).to_contain_text("Les auditeurs nommés lisent")
+    page.click("button:has-text('Partager avec les auditeurs')")
+    expect(page.locator("#shared-packs")).to_contain_text(sha256)
+    journey.step("paquet partagé avec l'auditeur")
+
+    page.context.clear_cookies()
+    log_in(journey, demo_server, AUDITOR)
+    journey.visit(f"/audits/{audit_id}", "audit vu par l'auditeur")
+    with page.expect_download() as info:
+        page.click("#shared-packs a")
+    received = tmp_path / "recu.zip"
+    info.value.save_as(received)
+    assert hashlib.sha256(received.read_bytes()).hexdigest() == sha256
+    assert demo_server.run(lambda: services.verify(received, password, now=clock.now())) == []
+    journey.visit("/register/", "registre lu par l'auditeur")
+
+    page.context.clear_cookies()
+    log_in(journey, demo_server, demo_cases.TOWN_DPO)
+    journey.visit(f"/audits/{audit_id}", "ce que l'auditeur a lu")
+    reads = page.locator("#auditor-reads")
+    expect(reads).to_contain_text(AUDITOR)
+    expect(reads).to_contain_text("audit.pack_downloaded")
+    expect(reads).to_contain_text("/register/")
+    journey.step("consultations de l'auditeur")

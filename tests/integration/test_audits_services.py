@@ -176,8 +176,12 @@ def test_auditor_accounts_are_created_on_acceptance_and_expire(requested, people
     assert user.organisation_id == requested.organisation_id
     during = actor_for(user, datetime(2026, 4, 2, 10, 0, tzinfo=UTC))
     assert during.has("auditor") and during.auditor_controller_ids == {requested.organisation_id}
-    assert not actor_for(user, datetime(2026, 3, 20, 10, tzinfo=UTC)).has("auditor")
-    assert not actor_for(user, datetime(2026, 4, 4, 10, tzinfo=UTC)).has("auditor")
+    # From the acceptance (Mon 2 March) to the announced end + 30 days until the report comes
+    # (tests/web/test_auditor_portal.py follows the window to the report's receipt).
+    assert not actor_for(user, datetime(2026, 3, 1, 10, tzinfo=UTC)).has("auditor")
+    assert actor_for(user, datetime(2026, 3, 20, 10, tzinfo=UTC)).has("auditor")
+    assert actor_for(user, datetime(2026, 5, 3, 10, tzinfo=UTC)).has("auditor")
+    assert not actor_for(user, datetime(2026, 5, 4, 10, tzinfo=UTC)).has("auditor")
     assert services.read_audit(requested.id, actor=during, now=clock()).id == requested.id
 
 
