@@ -13,8 +13,9 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
-from flask import g, request
+from flask import current_app, g, request
 from sqlalchemy import func, select
 
 import audit as rules_lib
@@ -269,8 +270,10 @@ def auditor_reads(item: AuditRequest, *, actor: Actor) -> tuple[list[Read], int]
 def journal_auditor_read(response):
     """After a request: journal what an auditor was shown (a page, a file or an API answer).
 
-    A read that cannot be journaled is not served: the error replaces the answer (a streamed
-    body has not started yet when this runs)."""
+    A built answer is journaled before it leaves: a read that cannot be journaled is not served
+    (the error replaces it). A streamed answer (a CSV export) reads the database while it is
+    sent, so its row is written once the body has been sent, in its own application context:
+    committing here would expire the objects the stream still reads."""
     actor = g.get("actor") or g.get("api_actor")
     if (
         actor is None
@@ -280,17 +283,34 @@ def journal_auditor_read(response):
     ):
         return response
     audited = sorted(actor.auditor_controller_ids)
+    user = SimpleNamespace(
+        id=actor.user.id, email=actor.user.email, organisation_id=actor.organisation_id
+    )
+    who = SimpleNamespace(user=user, ip=actor.ip, user_agent=actor.user_agent)
+    row = {
+        "now": clock.now(),
+        "actor": who,
+        "organisation_id": audited[0] if len(audited) == 1 else actor.organisation_id,
+        "object_type": "page",
+        "object_id": (request.endpoint or "")[:60],
+        "details": {
+            "path": request.path[:500],
+            "query": request.query_string.decode(errors="replace")[:500],
+            "status": response.status_code,
+        },
+    }
+    if response.is_streamed and not response.direct_passthrough:  # a generator, not a file
+        app = current_app._get_current_object()
+
+        def write_after_sending():
+            with app.app_context():
+                record("auditor.read", **row)
+                db.session.commit()
+
+        response.call_on_close(write_after_sending)
+        return response
     try:
-        record(
-            "auditor.read",
-            now=clock.now(),
-            actor=actor,
-            organisation_id=audited[0] if len(audited) == 1 else actor.organisation_id,
-            object_type="page",
-            object_id=(request.endpoint or "")[:60],
-            details={"path": request.path[:500], "query": request.query_string.decode()[:500],
-                     "status": response.status_code},
-        )  # fmt: skip
+        record("auditor.read", **row)
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -107,6 +107,10 @@ def test_the_dpo_shares_a_pack_the_auditor_downloads_it_and_the_dpo_sees_every_r
     assert hashlib.sha256(download.get_data()).hexdigest() == job.sha256
     assert download.headers["Cache-Control"] == "no-store"
     assert client.get("/register/?q=badge").status_code == 200
+    streamed = client.get("/register/export?format=csv&register=processor")
+    assert streamed.status_code == 200
+    streamed.get_data()
+    streamed.close()  # a streamed answer is journaled once sent (the server closes it)
 
     login_as(people.controller_dpo)
     page = client.get(f"/audits/{accepted.id}").get_data(as_text=True)
@@ -120,6 +124,7 @@ def test_the_dpo_shares_a_pack_the_auditor_downloads_it_and_the_dpo_sees_every_r
     ).all()
     paths = [r.details for r in reads]
     assert any('"/register/"' in p for p in paths)
+    assert any('"/register/export"' in p for p in paths)
     assert any(f'"/audits/{accepted.id}/packs/{share_id}"' in p for p in paths)
     assert all(r.organisation_id == accepted.organisation_id for r in reads)
 
