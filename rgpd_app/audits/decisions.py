@@ -19,12 +19,12 @@ from rgpd_app.audits.access import (
     check_version,
     clocks_for,
     get_audit,
+    journal_step,
     rule_error,
 )
 from rgpd_app.audits.models import AuditAuditor, AuditRequest
 from rgpd_app.errors import NotFound
 from rgpd_app.extensions import db
-from rgpd_app.journal.services import record
 from rgpd_app.tenancy import Actor, require
 
 
@@ -47,18 +47,6 @@ def apply(item: AuditRequest, action: AuditAction, *, now: datetime, **kwargs) -
         item.state = rules_lib.transition(item.state, action, now=now, **kwargs)
     except rules_lib.AuditRuleError as err:
         raise rule_error(err) from None
-
-
-def journal_step(item: AuditRequest, action: str, *, actor: Actor | None, now: datetime, **details):
-    record(
-        f"audit.{action}",
-        now=now,
-        actor=actor,
-        organisation_id=item.organisation_id,
-        object_type="audit_request",
-        object_id=item.id,
-        details=details,
-    )
 
 
 def _password() -> str:

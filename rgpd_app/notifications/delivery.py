@@ -103,6 +103,22 @@ def one_sender():
         os.close(fd)
 
 
+def _move_if(pk: int, held_state: str, held_attempts: int, /, **values) -> bool:
+    """Update the message only if its state and attempt count are still the ones we hold (the
+    claim, and every later step of the same attempt): True when exactly this row changed."""
+    moved = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == pk,
+            OutboxMessage.state == held_state,
+            OutboxMessage.attempts == held_attempts,
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return moved.rowcount == 1
+
+
 def claim_next(now: datetime) -> tuple[OutboxMessage, OutboxAttempt] | None:
     """Claim the next due message by a conditional update (state and attempt count unchanged
     since we read them, rowcount checked) and record its attempt, committed before sending."""
@@ -122,17 +138,11 @@ def claim_next(now: datetime) -> tuple[OutboxMessage, OutboxAttempt] | None:
     ).all()
     db.session.commit()  # ends the read transaction
     for pk, state, attempts in candidates:
-        claimed = db.session.execute(
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.id == pk,
-                OutboxMessage.state == state,
-                OutboxMessage.attempts == attempts,
-            )
-            .values(state=SENDING, attempts=attempts + 1, last_attempt_at=at, heartbeat_at=None)
-            .execution_options(synchronize_session=False)
-        )
-        if claimed.rowcount != 1:
+        claimed = _move_if(
+            pk, state, attempts,
+            state=SENDING, attempts=attempts + 1, last_attempt_at=at, heartbeat_at=None,
+        )  # fmt: skip
+        if not claimed:
             db.session.rollback()  # another sender took it first
             continue
         message = db.session.get(OutboxMessage, pk, populate_existing=True)
@@ -211,18 +221,9 @@ def _record_acceptance(pk: int, attempt_pk: int, number: int, reply: str, queue_
     attempt.outcome, attempt.accepted_at, attempt.finished_at = ACCEPTED, at, at
     attempt.reply, attempt.queue_id = reply[:1000], queue_id[:100]
     _keep_first_acceptance(pk, attempt, queue_id, reply)
-    moved = db.session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id == pk,
-            OutboxMessage.state == SENDING,
-            OutboxMessage.attempts == number,
-        )
-        .values(state=SENT, sent_at=at, last_error="", heartbeat_at=None)
-        .execution_options(synchronize_session=False)
-    )
+    moved = _move_if(pk, SENDING, number, state=SENT, sent_at=at, last_error="", heartbeat_at=None)
     message = db.session.get(OutboxMessage, pk, populate_existing=True)
-    if moved.rowcount == 1:
+    if moved:
         _journal(
             "notification.sent",
             message,
@@ -234,7 +235,7 @@ def _record_acceptance(pk: int, attempt_pk: int, number: int, reply: str, queue_
     else:
         log.warning("message %s: accepted again by attempt %d", message.message_id, number)
     db.session.commit()
-    return moved.rowcount == 1
+    return moved
 
 
 def _record_failure(pk: int, attempt_pk: int, number: int, err: Exception) -> str:
@@ -252,22 +253,13 @@ def _record_failure(pk: int, attempt_pk: int, number: int, err: Exception) -> st
     values = {"state": outcome.state, "last_error": error, "heartbeat_at": None}
     if outcome.next_attempt_at is not None:
         values["next_attempt_at"] = outcome.next_attempt_at
-    moved = db.session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id == pk,
-            OutboxMessage.state == SENDING,
-            OutboxMessage.attempts == number,
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
+    moved = _move_if(pk, SENDING, number, **values)
     result = "retry" if outcome.next_attempt_at is not None else "failed"
-    if moved.rowcount == 1 and result == "failed":
+    if moved and result == "failed":
         message = db.session.get(OutboxMessage, pk, populate_existing=True)
         _journal("notification.failed", message, at, error=error)
     db.session.commit()
-    return result if moved.rowcount == 1 else "lost"
+    return result if moved else "lost"
 
 
 class Heartbeat:
