@@ -2,7 +2,7 @@
 
 from zoneinfo import ZoneInfo
 
-from flask_babel import get_locale, gettext
+from flask_babel import format_date, get_locale, gettext
 from flask_login import current_user
 
 from deadlines import format_day_fr
@@ -90,11 +90,19 @@ def paris(value, fmt: str = "%d/%m/%Y %H:%M") -> str:
     return value.astimezone(PARIS).strftime(fmt)
 
 
+def day_text(value) -> str:
+    """A day written out in the page's language: "mardi 29 septembre 2026" (French usage, the
+    clocks' own wording) or "Tuesday 29 September 2026"."""
+    if get_locale() is not None and get_locale().language == "en":
+        return format_date(value, "EEEE d MMMM y")
+    return format_day_fr(value)
+
+
 def init_app(app) -> None:
     from rgpd_app.web import current_actor
 
     app.jinja_env.filters["paris"] = paris
-    app.jinja_env.filters["jour"] = format_day_fr  # a date as "vendredi 11 décembre 2026"
+    app.jinja_env.filters["jour"] = day_text  # a date as "vendredi 11 décembre 2026"
     app.jinja_env.filters["heures"] = hours_fr
     app.jinja_env.filters["rolepair"] = lambda role, labels: (role, gettext(labels[role]))
     # `label|tr`: a French label held in a variable (ROLE_LABELS...) in the current language.

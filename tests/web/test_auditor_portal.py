@@ -245,3 +245,13 @@ def test_an_account_of_someone_else_is_never_linked(
     db.session.expire_all()
     assert requested.auditors[0].user_id is None
     assert [g.role for g in db.session.get(User, stranger.id).grants] == ["controller_dpo"]
+
+
+def test_the_window_is_written_in_the_pages_language(client, login_as, people, accepted):
+    login_as(people.controller_dpo)
+    page = client.get(f"/audits/{accepted.id}").get_data(as_text=True)
+    assert "du lundi 2 mars 2026 au dimanche 3 mai 2026 inclus" in page
+    client.post("/language", data={"lang": "en"})
+    page = client.get(f"/audits/{accepted.id}").get_data(as_text=True)
+    assert "from Monday 2 March 2026 to Sunday 3 May 2026 inclusive" in page
+    assert "dimanche" not in page
