@@ -77,6 +77,6 @@ def test_the_town_dpo_builds_downloads_and_verifies_its_pack(journey, demo_serve
     journey.visit(f"/audits/{audit_id}", "ce que l'auditeur a lu")
     reads = page.locator("#auditor-reads")
     expect(reads).to_contain_text(AUDITOR)
-    expect(reads).to_contain_text("audit.pack_downloaded")
+    expect(reads).to_contain_text("Paquet de preuves téléchargé")
     expect(reads).to_contain_text("/register/")
     journey.step("consultations de l'auditeur")

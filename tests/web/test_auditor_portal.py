@@ -116,7 +116,7 @@ def test_the_dpo_shares_a_pack_the_auditor_downloads_it_and_the_dpo_sees_every_r
     page = client.get(f"/audits/{accepted.id}").get_data(as_text=True)
     table = page[page.index('id="auditor-reads"') :]
     assert AUDITOR_EMAIL in table and "/register/?q=badge" in table
-    assert "audit.pack_downloaded" in table and job.public_id in table
+    assert "Paquet de preuves téléchargé" in table and job.public_id in table
     reads = db.session.scalars(
         select(JournalEntry).where(
             JournalEntry.user_id == _auditor().id, JournalEntry.action == "auditor.read"
