@@ -11,7 +11,7 @@ and download the packs shared with their audit. Every page or API answer they ge
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -19,7 +19,7 @@ from flask import current_app, g, request
 from sqlalchemy import func, select
 
 import audit as rules_lib
-from deadlines import PARIS
+from deadlines.periods import end_of_day_utc
 from rgpd_app import clock
 from rgpd_app.accounts import rules as roles
 from rgpd_app.accounts.models import RoleGrant
@@ -48,11 +48,6 @@ def access_window(item: AuditRequest) -> tuple[date, date] | None:
     return rules_lib.auditor_access(
         paris_day(item.accepted_at), item.end_on, report_on, terms_for(item.organisation)
     )
-
-
-def _end_instant(last_day: date) -> datetime:
-    """The end of the window's last day (24:00 in Paris), as an instant."""
-    return datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=PARIS)
 
 
 def auditor_user_ids(item: AuditRequest) -> list[int]:
@@ -94,7 +89,7 @@ def apply_window(item: AuditRequest, *, now: datetime) -> tuple[date, date] | No
 
 
 def _keep_file(export: ExportJob, window: tuple[date, date]) -> None:
-    ends = _end_instant(window[1])
+    ends = end_of_day_utc(window[1])
     if export.expires_at is not None and export.expires_at < ends:
         export.expires_at = ends
 

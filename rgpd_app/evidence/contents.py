@@ -17,9 +17,9 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import func, select
 
+from deadlines.periods import end_of_day_utc
 from rgpd_app.extensions import db
 from rgpd_app.organisations.models import Organisation
-from rgpd_app.register.history import end_of_day
 
 JOURNAL_BATCH = 2000
 CHAIN_SCRIPT = Path(__file__).with_name("chain.py")
@@ -33,11 +33,11 @@ class Scope:
 
     @property
     def begins_at(self) -> datetime:
-        return end_of_day(self.start - timedelta(days=1))
+        return end_of_day_utc(self.start - timedelta(days=1))
 
     @property
     def ends_at(self) -> datetime:
-        return end_of_day(self.end)
+        return end_of_day_utc(self.end)
 
 
 def as_json(data) -> bytes:

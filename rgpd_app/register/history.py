@@ -3,11 +3,11 @@ register as it stood on a past date."""
 
 import json
 from dataclasses import asdict
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 
+from deadlines.periods import end_of_day_utc
 from rgpd_app.extensions import db
 from rgpd_app.journal.services import record
 from rgpd_app.paging import Page, paginate
@@ -16,8 +16,6 @@ from rgpd_app.register.access import READERS
 from rgpd_app.register.entries import snapshot
 from rgpd_app.register.models import ProcessingActivity, ProcessingVersion
 from rgpd_app.tenancy import Actor, get_visible, require, scope
-
-PARIS = ZoneInfo("Europe/Paris")
 
 
 def record_version(
@@ -39,11 +37,6 @@ def record_version(
     )
     db.session.add(version)
     return version
-
-
-def end_of_day(on: date) -> datetime:
-    """The first instant after `on` in Europe/Paris, in UTC."""
-    return datetime.combine(on + timedelta(days=1), time(0), PARIS).astimezone(UTC)
 
 
 def list_history(
@@ -79,7 +72,7 @@ def as_of(activity_id: int, on: date, *, actor: Actor, now: datetime) -> dict | 
         select(ProcessingVersion)
         .where(
             ProcessingVersion.activity_id == activity.id,
-            ProcessingVersion.changed_at < end_of_day(on),
+            ProcessingVersion.changed_at < end_of_day_utc(on),
         )
         .order_by(ProcessingVersion.version.desc(), ProcessingVersion.id.desc())
         .limit(1)
@@ -106,7 +99,7 @@ def register_as_of(
     latest = scope(
         select(
             ProcessingVersion.activity_id, func.max(ProcessingVersion.version).label("version")
-        ).where(ProcessingVersion.changed_at < end_of_day(on)),
+        ).where(ProcessingVersion.changed_at < end_of_day_utc(on)),
         ProcessingVersion.controller_id,
         actor,
     )
