@@ -123,6 +123,8 @@ def load(app, test_config=None) -> None:
             "pdf": int(os.environ.get("RGPD_EXPORT_INLINE_PDF", "100")),
         },
         EXPORT_FILE_HOURS=int(os.environ.get("RGPD_EXPORT_FILE_HOURS", "24")),
+        # Copying a processing to more municipalities than this runs in the worker.
+        COPY_INLINE_MAX=int(os.environ.get("RGPD_COPY_INLINE_MAX", "25")),
         # A PDF of several chunks is laid out by this many renderer processes, each replaced
         # after this many chunks (WeasyPrint's native memory grows with what it lays out).
         EXPORT_PDF_PROCESSES=int(os.environ.get("RGPD_EXPORT_PDF_PROCESSES", "2")),

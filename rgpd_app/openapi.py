@@ -222,6 +222,9 @@ PATHS: dict[str, dict] = {
             "Copier un traitement type vers plusieurs collectivités (DPO du sous-traitant)",
             tag="registre",
             ok="201",
+            accepted="Au-delà de RGPD_COPY_INLINE_MAX collectivités, la copie est confiée au "
+            "worker (202, à suivre sur /api/v1/exports/{id}) ; son fichier rend compte de "
+            "chaque copie.",
             params=[_path_id("activity_id")],
             body={
                 "type": "object",

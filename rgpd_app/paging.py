@@ -31,3 +31,19 @@ def paginate(stmt: Select, *, page: int, per_page: int, order_by=()) -> Page:
         stmt.order_by(*order_by).offset((page - 1) * per_page).limit(per_page)
     ).all()
     return Page(list(items), total, page, per_page)
+
+
+def sort_key(sort: str, allowed, default: str) -> str:
+    """A list's `sort` argument checked against its sortable columns: a key, "-" in front for
+    descending; anything else (a forged URL) falls back to `default`."""
+    return sort if sort.removeprefix("-") in allowed else default
+
+
+def ordering(sort: str, columns: dict, default: str, tiebreak) -> list:
+    """ORDER BY for `sort` over `columns` (key → column or tuple of columns), ended by
+    `tiebreak` (the id, in the same direction) so that paging never repeats or skips a row."""
+    sort = sort_key(sort, columns, default)
+    chosen = columns[sort.removeprefix("-")]
+    chosen = chosen if isinstance(chosen, tuple) else (chosen,)
+    descending = sort.startswith("-")
+    return [c.desc() if descending else c.asc() for c in (*chosen, tiebreak)]

@@ -1,10 +1,10 @@
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 
 from rgpd_app import clock
 from rgpd_app.accounts import rules
 from rgpd_app.errors import DomainError
 from rgpd_app.extensions import db
-from rgpd_app.organisations import services
+from rgpd_app.organisations import picking, services
 from rgpd_app.organisations.models import PERIOD_DEFAULTS
 from rgpd_app.organisations.schemas import OrganisationInput, OrganisationSchema
 from rgpd_app.validation import load
@@ -83,3 +83,12 @@ def edit(org_id: int):
     return render_template("organisations/form.html", errors=errors, form=form, org=org), (
         400 if errors else 200
     )
+
+
+@bp.get("/suggest")
+@roles_required()
+def suggest():
+    """The municipalities matching `q` that the signed-in person sees, for a search field's
+    suggestions (JSON; the field itself works without it)."""
+    found = picking.matches(request.args.get("q", ""), actor=current_actor())
+    return jsonify([{"id": m.id, "label": m.label} for m in found])

@@ -7,7 +7,7 @@ from rgpd_app.api_auth import api_actor, api_blueprint, int_arg
 from rgpd_app.errors import ValidationFailed
 from rgpd_app.exports import job_api
 from rgpd_app.exports.models import ExportJob
-from rgpd_app.register import copying, exporting, history, listing, services
+from rgpd_app.register import copy_jobs, copying, exporting, history, listing, services
 from rgpd_app.register.schemas import (
     CopyInput,
     ProcessingSchema,
@@ -110,10 +110,15 @@ def status(activity_id: int):
 
 @bp.post("/<int:activity_id>/copies")
 def copies(activity_id: int):
+    """Copies made at once (201), or, past COPY_INLINE_MAX municipalities, queued for the
+    worker (202 and the job, whose file reports each copy)."""
     data = load(CopyInput(), request.get_json(silent=True))
-    made = copying.copy_to_many(
-        activity_id, data["controller_ids"], actor=api_actor(), now=clock.now()
-    )
+    actor, now = api_actor(), clock.now()
+    if copy_jobs.needs_worker(len(set(data["controller_ids"]))):
+        return job_api.accepted(
+            copy_jobs.request_copy(activity_id, data["controller_ids"], actor=actor, now=now)
+        )
+    made = copying.copy_to_many(activity_id, data["controller_ids"], actor=actor, now=now)
     return {"items": [{"id": c.id, "controller_id": c.controller_id} for c in made]}, 201
 
 

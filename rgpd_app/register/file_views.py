@@ -4,11 +4,12 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from rgpd_app import clock
-from rgpd_app.errors import DomainError
+from rgpd_app.errors import DomainError, ValidationFailed
 from rgpd_app.exports import export_response
 from rgpd_app.exports.models import ExportJob
 from rgpd_app.extensions import db
-from rgpd_app.register import exporting, imports, listing
+from rgpd_app.organisations import picking
+from rgpd_app.register import exporting, imports
 from rgpd_app.register.access import EDITORS, READERS
 from rgpd_app.register.api import filters_from
 from rgpd_app.register.rules import FIELD_LABELS
@@ -67,12 +68,17 @@ def import_template():
     )
 
 
-def _form(errors=None, status=200, controller_id=""):
+def _form(errors=None, status=200, controller_id="", text=None, candidates=()):
     actor = current_actor()
+    if text is None:
+        text = picking.label_of(
+            int(controller_id) if str(controller_id).isdigit() else 0, actor=actor
+        )
     return render_template(
         "register/import.html",
-        controllers=listing.controller_choices(actor=actor) if actor.is_processor_staff else [],
-        controller_id=str(controller_id or ""),
+        can_pick_controller=actor.is_processor_staff,
+        controller_text=text,
+        candidates=candidates,
         errors=errors or {},
         columns=exporting.COLUMNS,
         formats=TEMPLATE_FORMATS,
@@ -90,22 +96,33 @@ def import_start():
 @roles_required(*EDITORS)
 def import_upload():
     upload = request.files.get("file")
-    controller_id = request.form.get("controller_id", "")
+    actor = current_actor()
+    controller_id, text = request.form.get("controller_id", ""), None
+    if "controller" in request.form:  # processor staff type the municipality
+        text = request.form["controller"].strip()
+        try:
+            match = picking.resolve(text, actor=actor, field="controller")
+        except ValidationFailed as err:
+            return _form(err.fields, 400, text=text, candidates=getattr(err, "candidates", ()))
+        controller_id = str(match.id) if match else ""
     if upload is None or not upload.filename:
-        return _form({"file": ["Choisissez un fichier."]}, 400, controller_id)
+        return _form({"file": ["Choisissez un fichier."]}, 400, controller_id, text)
     try:
         checked = imports.upload_file(
             upload.stream,
             upload.filename,
             controller_id=controller_id,
-            actor=current_actor(),
+            actor=actor,
             now=clock.now(),
         )
     except DomainError as err:
         if err.status != 400:
             raise
         db.session.rollback()
-        return _form(err.fields or {"_form": [err.message]}, 400, controller_id)
+        errors = err.fields or {"_form": [err.message]}
+        if text is not None and "controller_id" in errors:
+            errors["controller"] = errors.pop("controller_id")
+        return _form(errors, 400, controller_id, text)
     return _report(checked)
 
 

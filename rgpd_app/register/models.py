@@ -20,9 +20,10 @@ processing_subprocessor = Table(
 
 _children = {"cascade": "all, delete-orphan", "lazy": "selectin"}
 
-# The register lists and exports entries by municipality name (listing.ORDER): with this index
-# a page of 45,000 entries is read in order instead of sorted (bench/register.py). It belongs
-# to the organisation table, whose other users (the organisations list) sort by name too.
+# The register lists (by default) and exports entries by municipality name (listing.ORDER):
+# with this index a page of 45,000 entries is read in order instead of sorted
+# (bench/register.py). It belongs to the organisation table, whose other users (the
+# organisations list) sort by name too.
 Index("ix_organisation_name", Organisation.name)
 
 

@@ -1,5 +1,7 @@
 """The register's pages: list, detail, edit forms, statuses, tasks, history, copy-to-many."""
 
+import re
+from dataclasses import replace
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -8,7 +10,9 @@ from rgpd_app import clock
 from rgpd_app.errors import DomainError, ValidationFailed
 from rgpd_app.exports import FORMATS
 from rgpd_app.extensions import db
-from rgpd_app.register import copying, countries, forms, history, listing, services
+from rgpd_app.organisations import picking
+from rgpd_app.paging import Page, sort_key
+from rgpd_app.register import copy_jobs, copying, countries, forms, history, listing, services
 from rgpd_app.register.access import EDITORS, KEEPER, READERS, can_edit_processor_side
 from rgpd_app.register.api import filters_from, version_row
 from rgpd_app.register.choices import (
@@ -24,8 +28,6 @@ from rgpd_app.register.choices import (
 )
 from rgpd_app.register.entries import snapshot
 from rgpd_app.register.rules import FIELD_LABELS, TRANSFER_STATUSES, retention_text
-from rgpd_app.register.schemas import CopyInput
-from rgpd_app.validation import load
 from rgpd_app.web import current_actor, page_arg, roles_required
 
 bp = Blueprint("register", __name__, url_prefix="/register")
@@ -54,31 +56,57 @@ def _day_arg(name: str) -> date | None:
         raise ValidationFailed({name: ["Date invalide (format AAAA-MM-JJ)."]}) from err
 
 
+def _controller_filter(filters: listing.Filters, actor):
+    """The municipality typed in the list's search field (processor staff, who see them all),
+    as the filter's id; its text for the field; the candidates when it matches several."""
+    text = request.args.get("controller", "").strip()
+    if not text:
+        return filters, picking.label_of(filters.controller_id, actor=actor), None
+    try:
+        match = picking.resolve(text, actor=actor, field="controller")
+    except ValidationFailed as err:
+        return None, text, err
+    return replace(filters, controller_id=match.id), match.label, None
+
+
 @bp.get("/")
 @roles_required(*READERS)
 def index():
     actor, now, page = current_actor(), clock.now(), page_arg()
-    filters = filters_from(request.args)
+    filters, controller_text, problem = filters_from(request.args), "", None
+    if actor.is_processor_staff:
+        filters, controller_text, problem = _controller_filter(filters, actor)
+    sort = sort_key(request.args.get("sort", ""), listing.SORTS, listing.DEFAULT_SORT)
     on = _day_arg("on")
-    if on is not None:
+    if problem is not None:
+        result = Page([], 0, 1, 25)  # nothing is listed until the municipality is clear
+    elif on is not None:
         result = history.register_as_of(
             on, actor=actor, now=now, controller_id=filters.controller_id, page=page
         )
     else:
-        result = listing.list_activities(filters, actor=actor, now=now, page=page)
+        result = listing.list_activities(filters, actor=actor, now=now, page=page, sort=sort)
     return render_template(
         "register/index.html",
         result=result,
-        filters=filters,
+        filters=filters or filters_from(request.args),
+        controller_text=controller_text,
+        errors=problem.fields if problem else {},
+        candidates=getattr(problem, "candidates", []),
+        sort=sort,
         on=on,
-        controllers=listing.controller_choices(actor=actor) if actor.is_processor_staff else [],
+        can_pick_controller=actor.is_processor_staff,
         can_create=actor.has(*EDITORS),
         labels=LABELS,
         export_formats=FORMATS,
-    )
+    ), (400 if problem else 200)
 
 
-def _form_page(raw, errors, *, activity=None, status=200):
+def _int(value) -> int:
+    return int(value) if str(value or "").isdigit() else 0
+
+
+def _form_page(raw, errors, *, activity=None, status=200, candidates=()):
     actor = current_actor()
     extra = {k: int(v) for k, v in request.form.items() if k.startswith("extra.") if v.isdigit()}
     extra = {k.removeprefix("extra."): v for k, v in extra.items()}
@@ -94,7 +122,12 @@ def _form_page(raw, errors, *, activity=None, status=200):
         entry=snapshot(activity) if activity is not None else None,
         processor_side=can_edit_processor_side(actor),
         controller_side=True,
-        controllers=listing.controller_choices(actor=actor),
+        # Processor staff type the municipality (1,500 of them); the others choose among theirs.
+        can_pick_controller=actor.is_processor_staff,
+        controllers=[] if actor.is_processor_staff else listing.controller_choices(actor=actor),
+        controller_text=raw["fields"].get("controller")
+        or picking.label_of(_int(raw["fields"].get("controller_id")), actor=actor),
+        candidates=candidates,
         subprocessors=listing.subprocessor_choices(),
         countries=countries.choices_outside_eea(),
         labels=LABELS,
@@ -122,6 +155,15 @@ def _save(raw, activity=None):
 
 def _post(activity=None):
     raw = forms.form_from_request(request.form)
+    fields = raw["fields"]
+    if activity is None and "controller" in request.form:
+        fields["controller"] = request.form["controller"].strip()
+        try:
+            match = picking.resolve(fields["controller"], actor=current_actor(), field="controller")
+        except ValidationFailed as err:
+            candidates = getattr(err, "candidates", ())
+            return _form_page(raw, err.fields, activity=activity, status=400, candidates=candidates)
+        fields["controller_id"] = str(match.id) if match else ""
     if request.form.get("add"):
         return _form_page(raw, {}, activity=activity)
     was_validated = activity is not None and activity.status == VALIDATED
@@ -132,6 +174,8 @@ def _post(activity=None):
             raise
         db.session.rollback()
         errors = err.fields or {"_form": [err.message]}
+        if "controller" in fields and "controller_id" in errors:
+            errors["controller"] = errors.pop("controller_id")  # the field the person typed in
         return _form_page(raw, errors, activity=activity, status=err.status)
     flash("Le traitement a été enregistré.", "success")
     if was_validated and saved.status != VALIDATED:
@@ -149,6 +193,7 @@ def new():
     if request.method == "POST":
         return _post()
     raw = forms.form_from_entry({})
+    raw["fields"]["controller_id"] = request.args.get("controller_id", "")
     return _form_page(raw, {})
 
 
@@ -228,29 +273,53 @@ def versions(activity_id: int):
     )
 
 
+DEPARTEMENT = re.compile(r"^(\d{2,3}|2[AB])$")
+
+
+def _copy_targets(form, source, actor) -> list[int]:
+    """The municipalities a copy goes to: typed one per line, whole départements, or all of
+    them (the source's own excluded); every unclear line is named at once."""
+    departements = tuple(
+        d.strip().upper() for d in re.split(r"[,; ]+", form.get("departements", "")) if d.strip()
+    )
+    wrong = [d for d in departements if not DEPARTEMENT.match(d)]
+    if wrong:
+        raise ValidationFailed({"departements": [f"Département inconnu : {d}." for d in wrong]})
+    ids = [int(i) for i in form.getlist("controller_ids") if i.isdigit()]
+    ids += [
+        m.id
+        for m in picking.resolve_many(form.get("controllers", ""), actor=actor, field="controllers")
+    ]
+    ids += picking.controller_ids(
+        actor=actor, departements=departements, everyone=form.get("all") == "1"
+    )
+    ids = [i for i in dict.fromkeys(ids) if i != source.controller_id]
+    if not ids:
+        raise ValidationFailed({"controllers": ["Choisissez au moins une autre collectivité."]})
+    return ids
+
+
 @bp.route("/<int:activity_id>/copy", methods=["GET", "POST"])
 @roles_required(KEEPER)
 def copy(activity_id: int):
     actor = current_actor()
     source = services.get_activity(activity_id, actor=actor, now=clock.now()).activity
-    errors, chosen = {}, []
+    errors = {}
     if request.method == "POST":
-        chosen = request.form.getlist("controller_ids")
         try:
-            data = load(CopyInput(), request.form)
-            made = copying.copy_to_many(
-                source.id, data["controller_ids"], actor=actor, now=clock.now()
-            )
+            targets = _copy_targets(request.form, source, actor)
+            if copy_jobs.needs_worker(len(targets)):
+                job = copy_jobs.request_copy(source.id, targets, actor=actor, now=clock.now())
+                return redirect(url_for("exports.show", public_id=job.public_id))
+            made = copying.copy_to_many(source.id, targets, actor=actor, now=clock.now())
         except DomainError as err:
+            if err.status in (403, 404):
+                raise
             db.session.rollback()
             errors = err.fields or {"_form": [err.message]}
         else:
             flash(f"{len(made)} copie(s) créée(s), chacune en brouillon.", "success")
             return redirect(url_for("register.index", q=source.name))
-    return render_template(
-        "register/copy.html",
-        source=source,
-        controllers=listing.controller_choices(actor=actor),
-        chosen=chosen,
-        errors=errors,
-    ), (400 if errors else 200)
+    return render_template("register/copy.html", source=source, form=request.form, errors=errors), (
+        400 if errors else 200
+    )

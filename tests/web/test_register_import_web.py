@@ -32,11 +32,12 @@ def count() -> int:
 
 def test_the_wizard_checks_previews_then_confirms(client, login_as, towns):
     login_as("processor_dpo")
-    page = client.get("/register/import").get_data(as_text=True)
-    assert "Ville de Brest" in page and "/register/import/template?format=ods" in page
+    page = client.get(f"/register/import?controller_id={towns[1].id}").get_data(as_text=True)
+    assert f'value="Ville de Brest ({towns[1].siren})"' in page  # the municipality field, filled
+    assert "/register/import/template?format=ods" in page
     response = client.post(
         "/register/import",
-        data={"controller_id": towns[1].id,
+        data={"controller": "brest",
               "file": csv_upload("Cantine;Facturer;Mission d'intérêt public", "Crèche;Inscrire;")},
         content_type="multipart/form-data",
     )  # fmt: skip
