@@ -13,11 +13,12 @@ from rgpd_app.breaches.schemas import (
     BreachUpdateInput,
     MunicipalityInput,
 )
-from rgpd_app.errors import DomainError
+from rgpd_app.errors import DomainError, ValidationFailed
 from rgpd_app.exports import FORMATS, export_response
 from rgpd_app.extensions import db
-from rgpd_app.organisations.models import CONTROLLER, Organisation
-from rgpd_app.register.models import ProcessingActivity
+from rgpd_app.organisations import picking as org_picking
+from rgpd_app.organisations.models import Organisation
+from rgpd_app.register import picking as register_picking
 from rgpd_app.validation import load
 from rgpd_app.web import current_actor, page_arg, roles_required
 
@@ -45,18 +46,42 @@ def _form_values(values: dict) -> dict:
     return shown
 
 
-def _municipalities():
-    return db.session.scalars(
-        db.select(Organisation).where(Organisation.kind == CONTROLLER).order_by(Organisation.name)
-    ).all()
+# The typed fields (a name or SIREN a line; a processing's name a line) and the ids the
+# schemas check: errors on the ids are shown on the field the person typed in.
+TYPED = {"organisation_ids": "organisations", "activity_ids": "activities"}
 
 
-def _activities():
-    return db.session.scalars(
-        db.select(ProcessingActivity)
-        .where(ProcessingActivity.archived_at.is_(None))
-        .order_by(ProcessingActivity.name)
-    ).all()
+def _typed_errors(errors: dict) -> dict:
+    return {TYPED.get(k, k): v for k, v in errors.items()}
+
+
+def _with_typed_choices(form, actor, *, organisations: bool = True):
+    """The form with its typed municipalities and processings turned into the ids the schema
+    checks (kept beside ids sent as such, by the API's clients or older pages); every line
+    that designates nothing, or several, named at once."""
+    values, problems, org_ids = form.copy(), {}, []
+    if organisations:
+        try:
+            org_ids = [
+                m.id
+                for m in org_picking.resolve_many(
+                    form.get("organisations", ""), actor=actor, field="organisations"
+                )
+            ]
+        except ValidationFailed as err:
+            problems |= err.fields
+        if form.get("all_organisations") == "1":
+            org_ids += org_picking.controller_ids(actor=actor, everyone=True)
+        values.setlist("organisation_ids", [*form.getlist("organisation_ids"), *map(str, org_ids)])
+    try:
+        activity_ids = register_picking.activity_ids_named(
+            form.get("activities", ""), actor=actor, field="activities", controller_ids=org_ids
+        )
+    except ValidationFailed as err:
+        problems |= err.fields
+        activity_ids = []
+    values.setlist("activity_ids", [*form.getlist("activity_ids"), *map(str, activity_ids)])
+    return values, problems
 
 
 @bp.get("/")
@@ -77,16 +102,19 @@ def index():
 def new():
     actor = current_actor()
     access.require_recorder(actor)
-    errors, form = {}, {"natures": [], "organisation_ids": [], "activity_ids": []}
+    errors, form = {}, {"natures": []}
     if request.method == "POST":
         form = request.form.to_dict()
-        for name in ("natures", "organisation_ids", "activity_ids"):
-            form[name] = request.form.getlist(name)
+        form["natures"] = request.form.getlist("natures")
+        values, problems = _with_typed_choices(request.form, actor)
         try:
-            data = load(BreachInput(), request.form)
+            data = load(BreachInput(), values)
+            if problems:
+                raise ValidationFailed(problems)
             breach = services.record_breach(data, actor=actor, now=clock.now())
         except DomainError as err:
-            errors = _errors(err)
+            errors = _typed_errors(problems | (err.fields or {"_form": [err.message]}))
+            db.session.rollback()
         else:
             flash(
                 "La violation est enregistrée ; l'équipe sécurité est alertée. Confirmez "
@@ -94,14 +122,9 @@ def new():
                 "success",
             )
             return redirect(url_for("breaches.detail", breach_id=breach.id))
-    return render_template(
-        "breaches/new.html",
-        form=form,
-        errors=errors,
-        choices=CHOICES,
-        municipalities=_municipalities(),
-        activities=_activities(),
-    ), (400 if errors else 200)
+    return render_template("breaches/new.html", form=form, errors=errors, choices=CHOICES), (
+        400 if errors else 200
+    )
 
 
 @bp.get("/<int:breach_id>")
@@ -112,14 +135,17 @@ def detail(breach_id: int):
     linked = services.linked_activities(breach)
     suggested = services.suggested_organisation_ids([a.id for a in linked])
     present = {n.organisation_id for n in breach.notices}
+    suggested = db.session.scalars(
+        db.select(Organisation)
+        .where(Organisation.id.in_(set(suggested) - present))
+        .order_by(Organisation.name, Organisation.id)
+    ).all()
     return render_template(
         "breaches/detail.html",
         breach=breach,
         facts=facts.described(facts.current(breach)),
         linked=linked,
-        activities=_activities(),
-        suggested=[o for o in _municipalities() if o.id in suggested and o.id not in present],
-        municipalities=[o for o in _municipalities() if o.id not in present],
+        suggested=suggested,
         now=clock.now(),
         hours_left=rules.hours_left,
         errors={},
@@ -164,7 +190,13 @@ def municipality(breach_id: int):
                 breach_id, int(org_id) if org_id.isdigit() else 0, actor=actor, now=clock.now()
             )
         else:
-            data = load(MunicipalityInput(), request.form)
+            values = request.form.copy()
+            if request.form.get("organisation"):  # typed: a name or SIREN
+                match = org_picking.resolve(
+                    request.form["organisation"], actor=actor, field="organisation"
+                )
+                values["organisation_id"] = str(match.id)
+            data = load(MunicipalityInput(), values)
             services.set_municipality(breach_id, data, actor=actor, now=clock.now())
     except DomainError as err:
         if err.status in (403, 404):
@@ -180,7 +212,10 @@ def municipality(breach_id: int):
 def activities(breach_id: int):
     actor = current_actor()
     try:
-        data = load(ActivitiesInput(), request.form)
+        values, problems = _with_typed_choices(request.form, actor, organisations=False)
+        if problems:
+            raise ValidationFailed(problems)
+        data = load(ActivitiesInput(), values)
         services.link_activities(breach_id, data, actor=actor, now=clock.now())
     except DomainError as err:
         if err.status in (403, 404):

@@ -29,7 +29,7 @@ from rgpd_app.errors import NotFound, ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.journal.services import record
 from rgpd_app.organisations.models import CONTROLLER, PERIOD_DEFAULTS, Organisation
-from rgpd_app.tenancy import Actor, actor_for, get_visible, scope, visible_controller_ids
+from rgpd_app.tenancy import Actor, actor_for, get_visible, visible_controller_ids
 
 # The calendars offered in forms; the CLI and the API also take a département number.
 CALENDAR_CHOICES = [(code, calendar_for(code).label) for code in ("FR", "57", "6AE")]
@@ -122,13 +122,6 @@ def contract_for(organisation_id: int | None = None, *, actor: Actor) -> Organis
     if ids is not None and len(ids) == 1:
         return db.session.get(Organisation, next(iter(ids)))
     return None
-
-
-def municipalities(*, actor: Actor) -> list[Organisation]:
-    """Municipalities the actor may pick a contract from (by name)."""
-    stmt = select(Organisation).where(Organisation.kind == CONTROLLER)
-    stmt = scope(stmt, Organisation.id, actor).order_by(Organisation.name, Organisation.id)
-    return list(db.session.scalars(stmt))
 
 
 # --- "Mes échéances": the provider registry --------------------------------------------------

@@ -5,6 +5,7 @@ from rgpd_app import clock
 from rgpd_app.clocks import ical, rules, services
 from rgpd_app.clocks.schemas import DeadlineQueryInput
 from rgpd_app.errors import ValidationFailed
+from rgpd_app.organisations import picking
 from rgpd_app.validation import load
 from rgpd_app.web import current_actor, roles_required
 
@@ -25,7 +26,7 @@ def calculator():
     if "clock" in request.args or "start" in request.args:
         form = request.args
         try:
-            data = load(DeadlineQueryInput(), request.args)
+            data = load(DeadlineQueryInput(), picking.with_typed(request.args, actor=actor))
             if data["organisation_id"] is not None:
                 contract = services.contract_for(data["organisation_id"], actor=actor)
             result = services.compute(
@@ -37,7 +38,8 @@ def calculator():
             )
         except ValidationFailed as err:
             errors = err.fields or {"_form": [err.message]}
-    choices = services.municipalities(actor=actor)
+            if "organisation" in request.args and "organisation_id" in errors:
+                errors["organisation"] = errors.pop("organisation_id")
     return render_template(
         "clocks/calculator.html",
         form=form,
@@ -46,7 +48,9 @@ def calculator():
         contract=result.organisation if result is not None else contract,
         clock_choices=CLOCK_CHOICES,
         calendar_choices=services.CALENDAR_CHOICES,
-        organisation_choices=[(o.id, o.name) for o in choices] if len(choices) > 1 else [],
+        # Processor staff type the municipality whose contract gives the lengths (1,500 of them).
+        can_pick=actor.is_processor_staff,
+        organisation_text=picking.typed_text(form, actor=actor),
         deadline_fr=rules.deadline_fr,
     ), (400 if errors else 200)
 

@@ -1,5 +1,4 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 
 from rgpd_app import clock
 from rgpd_app.deposits import rules, services
@@ -11,11 +10,9 @@ from rgpd_app.deposits.schemas import (
     SendInput,
 )
 from rgpd_app.deposits.uploads import install, take_upload
-from rgpd_app.errors import DomainError
-from rgpd_app.extensions import db
+from rgpd_app.errors import DomainError, ValidationFailed
 from rgpd_app.files import download_response
-from rgpd_app.organisations.models import CONTROLLER, Organisation
-from rgpd_app.tenancy import scope
+from rgpd_app.organisations import picking
 from rgpd_app.validation import load
 from rgpd_app.web import current_actor, form_errors_of, page_arg, roles_required
 
@@ -30,29 +27,39 @@ LABELS = {
 }
 
 
-def _organisations(actor) -> list[Organisation]:
-    stmt = scope(select(Organisation), Organisation.id, actor).where(
-        Organisation.kind == CONTROLLER
-    )
-    return list(db.session.scalars(stmt.order_by(Organisation.name)))
+def _typed(values, actor):
+    """The form or filter with its typed municipality (processor staff) as `organisation_id`."""
+    return picking.with_typed(values, actor=actor) if actor.is_processor_staff else values
 
 
-def _form_context(actor) -> dict:
+def _form_context(actor, values) -> dict:
     return {
-        "organisations": _organisations(actor),
+        "organisation_text": picking.typed_text(values, actor=actor),
         "interventions": services.open_interventions(None, actor=actor),
         **LABELS,
     }
 
 
-_failed = form_errors_of
+def _failed(err) -> dict:
+    errors = form_errors_of(err)
+    if "organisation" in request.values and "organisation_id" in errors:
+        errors["organisation"] = errors.pop("organisation_id")  # the field the person typed in
+    return errors
 
 
 @bp.route("/")
 @roles_required(*rules.READERS)
 def index():
     actor, now, page = current_actor(), clock.now(), page_arg()
-    filters = load(DepositFilter(), request.args)
+    try:
+        filters = load(DepositFilter(), _typed(request.args, actor))
+    except ValidationFailed as err:
+        return render_template(
+            "deposits/index.html", items=[], total=0, page=1, per_page=PER_PAGE,
+            filters=load(DepositFilter(), {}), overdue=set(), errors=_failed(err),
+            organisation_text=request.args.get("organisation", ""),
+            can_pick=actor.is_processor_staff, **LABELS,
+        ), 400  # fmt: skip
     result = services.list_deposits(
         actor=actor, now=now, filters=filters, page=page, per_page=PER_PAGE
     )
@@ -65,7 +72,9 @@ def index():
         per_page=PER_PAGE,
         filters=filters,
         overdue=overdue,
-        organisations=_organisations(actor),
+        errors={},
+        organisation_text=picking.typed_text(request.args, actor=actor),
+        can_pick=actor.is_processor_staff,
         **LABELS,
     )
 
@@ -76,7 +85,7 @@ def receive():
     actor, errors = current_actor(), {}
     if request.method == "POST":
         try:
-            data = load(ReceiveInput(), request.form)
+            data = load(ReceiveInput(), _typed(request.form, actor))
             deposit = services.receive_upload(
                 take_upload("file"), data, actor=actor, now=clock.now()
             )
@@ -86,7 +95,10 @@ def receive():
             flash("L'archive AES-256 a été reçue et vérifiée.", "success")
             return redirect(url_for("deposits.detail", deposit_id=deposit.id))
     return render_template(
-        "deposits/receive.html", errors=errors, form=request.form, **_form_context(actor)
+        "deposits/receive.html",
+        errors=errors,
+        form=request.form,
+        **_form_context(actor, request.form),
     ), (400 if errors else 200)
 
 
@@ -96,7 +108,7 @@ def send():
     actor, errors = current_actor(), {}
     if request.method == "POST":
         try:
-            data = load(SendInput(), request.form)
+            data = load(SendInput(), _typed(request.form, actor))
             deposit, password = services.send_file(
                 take_upload("file"), data, actor=actor, now=clock.now()
             )
@@ -107,7 +119,7 @@ def send():
             # Shown once: never cached, never put in the session or a redirect.
             return answer, 201, {"Cache-Control": "no-store"}
     return render_template(
-        "deposits/send.html", errors=errors, form=request.form, **_form_context(actor)
+        "deposits/send.html", errors=errors, form=request.form, **_form_context(actor, request.form)
     ), (400 if errors else 200)
 
 
@@ -180,7 +192,7 @@ def new_intervention():
     actor, errors = current_actor(), {}
     if request.method == "POST":
         try:
-            data = load(InterventionInput(), request.form)
+            data = load(InterventionInput(), _typed(request.form, actor))
             item = services.open_intervention(data, actor=actor, now=clock.now())
         except DomainError as err:
             errors = _failed(err)
@@ -191,7 +203,7 @@ def new_intervention():
         "deposits/intervention_form.html",
         errors=errors,
         form=request.form,
-        organisations=_organisations(actor),
+        organisation_text=picking.typed_text(request.form, actor=actor),
     ), (400 if errors else 200)
 
 

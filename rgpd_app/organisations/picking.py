@@ -126,3 +126,25 @@ def controller_ids(
         stmt = stmt.where(Organisation.departement.in_(departements))
     stmt = scope(stmt, Organisation.id, actor).order_by(Organisation.name, Organisation.id)
     return list(db.session.scalars(stmt))
+
+
+def with_typed(values, *, actor: Actor, text_field="organisation", id_field="organisation_id"):
+    """`values` (a form or a query string) with the municipality typed in `text_field` given as
+    `id_field`, for the schema that checks ids; a ValidationFailed on `text_field` when the text
+    designates none or several. Values without the typed field are returned as they are."""
+    text = values.get(text_field, "").strip()
+    if not text:
+        return values
+    match = resolve(text, actor=actor, field=text_field)
+    typed = values.copy()
+    typed[id_field] = str(match.id)
+    return typed
+
+
+def typed_text(values, *, actor: Actor, text_field="organisation", id_field="organisation_id"):
+    """What a municipality field shows: what was typed, else the chosen one's "Name (SIREN)"."""
+    text = values.get(text_field, "")
+    if text:
+        return text
+    chosen = str(values.get(id_field) or "")
+    return label_of(int(chosen) if chosen.isdigit() else None, actor=actor)

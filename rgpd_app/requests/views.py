@@ -3,10 +3,10 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from rgpd_app import clock
-from rgpd_app.clocks.services import municipalities
 from rgpd_app.errors import DomainError, ValidationFailed
 from rgpd_app.exports import export_response
 from rgpd_app.extensions import db
+from rgpd_app.organisations import picking
 from rgpd_app.requests import billing, rules, services
 from rgpd_app.requests.schemas import (
     AssistanceInput,
@@ -91,20 +91,24 @@ def _form(template: str, form, errors: dict, status: int = 200, **extra):
 @roles_required(*rules.RECORDERS)
 def new():
     actor = current_actor()
-    towns = [(o.id, o.name) for o in municipalities(actor=actor)]
     if request.method == "GET":
-        return _form("requests/new.html", {}, {}, towns=towns)
+        return _form("requests/new.html", {}, {}, organisation_text="")
     try:
         item = services.recording.record_request(
-            load(RecordInput(), request.form), actor=actor, now=clock.now()
+            load(RecordInput(), picking.with_typed(request.form, actor=actor)),
+            actor=actor,
+            now=clock.now(),
         )
     except DomainError as err:
         db.session.rollback()
         if err.status in (403, 404):
             raise
         errors = err.fields or {"_form": [err.message]}
+        if "organisation_id" in errors:
+            errors["organisation"] = errors.pop("organisation_id")  # the field typed in
         form = {k: v for k, v in request.form.items() if k != "requester_identity"}
-        return _form("requests/new.html", form, errors, 400, towns=towns)
+        text = picking.typed_text(request.form, actor=actor)
+        return _form("requests/new.html", form, errors, 400, organisation_text=text)
     flash(f"La demande {item.reference} est enregistrée et transmise à la collectivité.", "success")
     return redirect(url_for("requests.detail", request_id=item.id))
 

@@ -234,3 +234,46 @@ def test_the_notice_page_shows_the_delivery_evidence(client, login_as, towns, se
     assert "02/03/2026 10:00" in page  # the first acceptance, Paris time
     assert ".eml écrit dans le dossier de courrier" in page  # the transport's answer
     assert towns[0].dpo_email in page
+
+
+def test_the_municipalities_and_processings_are_typed_not_listed(
+    client, clock, login_as, officer, towns, make_user
+):
+    from rgpd_app.register import services as register
+    from rgpd_app.tenancy import actor_for
+
+    keeper = make_user("processor_dpo")
+    for town in towns:
+        register.create_activity(
+            {"controller_id": town.id, "name": "Hébergement de la paie",
+             "purposes": [{"label": "Payer les agents"}]},
+            actor=actor_for(keeper, clock()), now=clock(),
+        )  # fmt: skip
+    login_as(officer)
+    page = client.get("/breaches/new").get_data(as_text=True)
+    assert "<option" not in page.split('id="activities"')[1].split("</fieldset>")[0]
+    refused = client.post("/breaches/new", data={**FORM, "activities": "paie\nCantine"})
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "Aucun traitement ne s&#39;appelle « Cantine »" in body
+    assert db.session.scalars(select(Breach)).all() == []
+    # A processing's name designates it in every municipality; they are then deduced.
+    response = client.post("/breaches/new", data={**FORM, "activities": "hébergement de la PAIE"})
+    assert response.status_code == 302
+    breach = db.session.scalars(select(Breach)).one()
+    assert sorted(n.organisation_id for n in breach.notices) == sorted(t.id for t in towns)
+    assert len(services.linked_activities(breach)) == 2
+
+
+def test_a_municipality_is_added_to_a_breach_by_its_name(client, clock, login_as, officer, towns):
+    breach = record(officer, clock, towns[:1])
+    login_as(officer)
+    detail = f"/breaches/{breach.id}"
+    assert "Vitré</option>" not in client.get(detail).get_data(as_text=True)
+    response = client.post(f"{detail}/municipalities", data={"organisation": "vitr"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert sorted(n.organisation_id for n in breach.notices) == sorted(t.id for t in towns)
+    client.post(f"{detail}/municipalities", data={"organisation": "Quimper"})
+    assert "Aucune collectivité ne correspond à « Quimper »" in client.get(detail).get_data(
+        as_text=True
+    )

@@ -95,11 +95,16 @@ def test_errors_are_shown_next_to_the_field(client, login_as, query, field, mess
 def test_processor_staff_may_pick_a_municipality_contract(client, login_as, moselle, make_org):
     make_org("Rennes")
     login_as("processor_dpo")
-    assert "Metz" in client.get("/deadlines/").get_data(as_text=True)
+    form = client.get("/deadlines/").get_data(as_text=True)
+    assert 'name="organisation"' in form and "Rennes" not in form  # typed, not listed
     body = client.get(
         f"/deadlines/?clock=subprocessor-objection&start=2026-03-19&organisation_id={moselle.id}"
     ).get_data(as_text=True)
-    assert "lundi 30 mars 2026" in body
+    assert "lundi 30 mars 2026" in body and f'value="Metz ({moselle.siren})"' in body
+    typed = client.get(
+        "/deadlines/?clock=subprocessor-objection&start=2026-03-19&organisation=metz"
+    )
+    assert "lundi 30 mars 2026" in typed.get_data(as_text=True)
 
 
 # --- API ----------------------------------------------------------------------------------
