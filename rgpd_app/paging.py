@@ -47,3 +47,9 @@ def ordering(sort: str, columns: dict, default: str, tiebreak) -> list:
     chosen = chosen if isinstance(chosen, tuple) else (chosen,)
     descending = sort.startswith("-")
     return [c.desc() if descending else c.asc() for c in (*chosen, tiebreak)]
+
+
+def contains(column, text: str):
+    """`column` contains `text`, case ignored, the LIKE wildcards in `text` taken literally."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return func.lower(column).like(f"%{escaped}%", escape="\\")

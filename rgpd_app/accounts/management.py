@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from rgpd_app.accounts import passwords, rules
 from rgpd_app.accounts.models import RoleGrant, User
@@ -11,7 +11,7 @@ from rgpd_app.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.journal.services import record
 from rgpd_app.organisations.models import Organisation
-from rgpd_app.paging import paginate
+from rgpd_app.paging import contains, ordering, paginate
 from rgpd_app.tenancy import Actor, active_roles
 
 
@@ -242,12 +242,18 @@ def users_query(actor: Actor):
     raise Forbidden()
 
 
-def list_users(*, actor: Actor, now: datetime, q: str = "", page: int = 1, per_page: int = 25):
+USER_SORTS = {"email": User.email, "name": User.name}
+
+
+def list_users(
+    *, actor: Actor, now: datetime, q: str = "", sort: str = "email", page: int = 1,
+    per_page: int = 25,
+):  # fmt: skip
     stmt = users_query(actor)
     if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(func.lower(User.email).like(like) | func.lower(User.name).like(like))
-    result = paginate(stmt, page=page, per_page=per_page, order_by=[User.email])
+        stmt = stmt.where(contains(User.email, q) | contains(User.name, q))
+    order = ordering(sort, USER_SORTS, "email", User.id)
+    result = paginate(stmt, page=page, per_page=per_page, order_by=order)
     record("user.list_read", now=now, actor=actor, details={"q": q, "page": page})
     db.session.commit()
     return result

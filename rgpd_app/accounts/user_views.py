@@ -10,6 +10,7 @@ from rgpd_app.accounts.schemas import GrantInput, PasswordResetInput, UserInput
 from rgpd_app.errors import DomainError, NotFound
 from rgpd_app.extensions import db
 from rgpd_app.organisations.models import Organisation
+from rgpd_app.paging import sort_key
 from rgpd_app.validation import load
 from rgpd_app.web import current_actor, page_arg, roles_required
 
@@ -45,9 +46,11 @@ def index():
     actor = current_actor()
     q = request.args.get("q", "").strip()
     page = page_arg()
-    result = management.list_users(actor=actor, now=clock.now(), q=q, page=page)
+    sort = sort_key(request.args.get("sort", ""), management.USER_SORTS, "email")
+    result = management.list_users(actor=actor, now=clock.now(), q=q, sort=sort, page=page)
     return render_template(
         "users/index.html",
+        sort=sort,
         users=result.items,
         total=result.total,
         page=page,

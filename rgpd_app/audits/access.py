@@ -13,7 +13,7 @@ from rgpd_app.audits.models import AuditRequest
 from rgpd_app.errors import Conflict, DomainError
 from rgpd_app.journal.services import record
 from rgpd_app.organisations.models import Organisation
-from rgpd_app.paging import paginate
+from rgpd_app.paging import contains, ordering, paginate
 from rgpd_app.tenancy import Actor, get_visible, require, scope
 
 
@@ -101,13 +101,40 @@ def audits_query(actor: Actor, *, state: str = "", organisation_id: int | None =
     return stmt
 
 
+# The list's sortable columns; the default: the latest audit days first.
+SORTS = {
+    "reference": AuditRequest.id,  # AUD-00042: the reference is the id
+    "organisation": Organisation.name,
+    "start": AuditRequest.start_on,
+    "state": AuditRequest.state,
+}
+DEFAULT_SORT = "-start"
+
+
 def list_audits(
-    *, actor: Actor, now: datetime, state: str = "", page: int = 1, per_page: int = 25
+    *,
+    actor: Actor,
+    now: datetime,
+    state: str = "",
+    q: str = "",
+    sort: str = DEFAULT_SORT,
+    page: int = 1,
+    per_page: int = 25,
 ) -> tuple[list[AuditRequest], int]:
+    """Audits the actor sees; `q` matches the municipality's name or the reference."""
+    stmt = audits_query(actor, state=state).join(
+        Organisation, Organisation.id == AuditRequest.organisation_id
+    )
+    if q:
+        number = q.upper().removeprefix("AUD-").lstrip("0")
+        matches = contains(Organisation.name, q)
+        if number.isdigit() and len(number) <= 9:
+            matches = matches | (AuditRequest.id == int(number))
+        stmt = stmt.where(matches)
     result = paginate(
-        audits_query(actor, state=state),
+        stmt,
         page=page,
         per_page=per_page,
-        order_by=[AuditRequest.start_on.desc(), AuditRequest.id.desc()],
+        order_by=ordering(sort, SORTS, DEFAULT_SORT, AuditRequest.id),
     )
     return result.items, result.total

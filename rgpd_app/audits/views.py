@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 import audit as rules_lib
 from rgpd_app import clock
-from rgpd_app.audits import portal, rules, services
+from rgpd_app.audits import access, portal, rules, services
 from rgpd_app.audits.billing import billing_response
 from rgpd_app.audits.schemas import (
     AuditRequestInput,
@@ -15,6 +15,7 @@ from rgpd_app.errors import DomainError
 from rgpd_app.exports.job_views import file_response
 from rgpd_app.extensions import db
 from rgpd_app.files import Upload, download_response
+from rgpd_app.paging import sort_key
 from rgpd_app.validation import load
 from rgpd_app.web import current_actor, page_arg, roles_required
 
@@ -68,8 +69,10 @@ def index():
     actor, page = current_actor(), page_arg()
     state = request.args.get("state", "")
     state = state if state in rules_lib.STATE_LABELS else ""
+    q = request.args.get("q", "").strip()
+    sort = sort_key(request.args.get("sort", ""), access.SORTS, access.DEFAULT_SORT)
     items, total = services.list_audits(
-        actor=actor, now=clock.now(), state=state, page=page, per_page=PER_PAGE
+        actor=actor, now=clock.now(), state=state, q=q, sort=sort, page=page, per_page=PER_PAGE
     )
     return render_template(
         "audits/index.html",
@@ -78,6 +81,8 @@ def index():
         page=page,
         per_page=PER_PAGE,
         state=state,
+        q=q,
+        sort=sort,
         states=rules_lib.STATE_LABELS,
         can_request=actor.has(*rules.REQUESTERS),
     )

@@ -12,7 +12,7 @@ from rgpd_app.errors import Conflict, NotFound, ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.journal.services import record
 from rgpd_app.organisations.models import CONTROLLER, Organisation
-from rgpd_app.paging import paginate
+from rgpd_app.paging import contains, ordering, paginate
 from rgpd_app.register.models import ProcessingActivity
 from rgpd_app.tenancy import Actor
 
@@ -238,12 +238,24 @@ def get_breach(breach_id: int, *, actor: Actor, now: datetime) -> Breach:
     return breach
 
 
-def list_breaches(*, actor: Actor, now: datetime, page: int = 1, per_page: int = 25):
-    """Every breach, newest awareness first (the processor's recorders)."""
+SORTS = {"reference": Breach.reference, "aware": Breach.aware_at, "phase": Breach.phase}
+DEFAULT_SORT = "-aware"
+
+
+def list_breaches(
+    *,
+    actor: Actor,
+    now: datetime,
+    q: str = "",
+    sort: str = DEFAULT_SORT,
+    page: int = 1,
+    per_page: int = 25,
+):
+    """Every breach (the processor's recorders), newest awareness first by default; `q`
+    matches the reference or the description."""
     access.require_recorder(actor)
-    return paginate(
-        select(Breach),
-        page=page,
-        per_page=per_page,
-        order_by=[Breach.aware_at.desc(), Breach.id.desc()],
-    )
+    stmt = select(Breach)
+    if q:
+        stmt = stmt.where(contains(Breach.reference, q) | contains(Breach.description, q))
+    order = ordering(sort, SORTS, DEFAULT_SORT, Breach.id)
+    return paginate(stmt, page=page, per_page=per_page, order_by=order)

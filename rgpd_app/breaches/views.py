@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from deadlines import PARIS
 from rgpd_app import clock
-from rgpd_app.breaches import access, facts, rules, services
+from rgpd_app.breaches import access, facts, recording, rules, services
 from rgpd_app.breaches.register import COLUMNS
 from rgpd_app.breaches.schemas import (
     ActivitiesInput,
@@ -18,6 +18,7 @@ from rgpd_app.exports import FORMATS, export_response
 from rgpd_app.extensions import db
 from rgpd_app.organisations import picking as org_picking
 from rgpd_app.organisations.models import Organisation
+from rgpd_app.paging import sort_key
 from rgpd_app.register import picking as register_picking
 from rgpd_app.validation import load
 from rgpd_app.web import current_actor, page_arg, roles_required
@@ -89,8 +90,12 @@ def _with_typed_choices(form, actor, *, organisations: bool = True):
 def index():
     actor, page = current_actor(), page_arg()
     if access.is_recorder(actor):
-        result = services.list_breaches(actor=actor, now=clock.now(), page=page)
-        return render_template("breaches/index.html", breaches=result, notices=None, page=page)
+        q = request.args.get("q", "").strip()
+        sort = sort_key(request.args.get("sort", ""), recording.SORTS, recording.DEFAULT_SORT)
+        result = services.list_breaches(actor=actor, now=clock.now(), q=q, sort=sort, page=page)
+        return render_template(
+            "breaches/index.html", breaches=result, notices=None, page=page, q=q, sort=sort
+        )
     result = services.list_notices(actor=actor, now=clock.now(), page=page)
     return render_template(
         "breaches/index.html", breaches=None, notices=result, page=page, now=clock.now()

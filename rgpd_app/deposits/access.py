@@ -11,7 +11,8 @@ from rgpd_app.deposits.models import Deposit, Intervention
 from rgpd_app.errors import Conflict, Forbidden
 from rgpd_app.extensions import db
 from rgpd_app.journal.services import record
-from rgpd_app.paging import Page, paginate
+from rgpd_app.organisations.models import Organisation
+from rgpd_app.paging import Page, contains, ordering, paginate
 from rgpd_app.tenancy import Actor, get_visible, require, scope
 
 
@@ -31,6 +32,17 @@ def journal(action: str, deposit: Deposit, *, actor: Actor | None, now: datetime
     )
 
 
+SORTS = {
+    "number": Deposit.id,
+    "organisation": Organisation.name,
+    "direction": Deposit.direction,
+    "file": Deposit.original_filename,
+    "date": Deposit.created_at,
+    "state": Deposit.state,
+}
+DEFAULT_SORT = "-number"
+
+
 def list_deposits(
     *, actor: Actor, now: datetime, filters: dict, page: int = 1, per_page: int = 25
 ) -> Page:
@@ -43,7 +55,12 @@ def list_deposits(
     if filters.get("overdue"):
         limit = now - timedelta(days=max_days())
         stmt = stmt.where(Deposit.state.in_(rules.HELD), Deposit.created_at < limit)
-    result = paginate(stmt, page=page, per_page=per_page, order_by=[Deposit.id.desc()])
+    if filters.get("q"):
+        stmt = stmt.where(contains(Deposit.original_filename, filters["q"]))
+    order = ordering(filters.get("sort") or DEFAULT_SORT, SORTS, DEFAULT_SORT, Deposit.id)
+    if filters.get("sort", "").lstrip("-") == "organisation":
+        stmt = stmt.outerjoin(Organisation, Organisation.id == Deposit.organisation_id)
+    result = paginate(stmt, page=page, per_page=per_page, order_by=order)
     record(
         "deposit.list",
         now=now,

@@ -31,6 +31,8 @@ class DepositFilter(Input):
     organisation_id = fields.Integer(load_default=None)
     intervention_id = fields.Integer(load_default=None)
     overdue = fields.Boolean(load_default=False)
+    q = fields.String(load_default="", validate=validate.Length(max=200))  # in the file's name
+    sort = fields.String(load_default="")  # a column of access.SORTS, "-" for descending
 
 
 def _email(user) -> str | None:

@@ -9,7 +9,8 @@ from rgpd_app.extensions import db
 from rgpd_app.instructions import rules
 from rgpd_app.instructions.models import Instruction, instruction_processing
 from rgpd_app.journal.services import record
-from rgpd_app.paging import Page, paginate
+from rgpd_app.organisations.models import Organisation
+from rgpd_app.paging import Page, ordering, paginate
 from rgpd_app.tenancy import Actor, get_visible, require, scope
 
 OBJECT_TYPE = "instruction"
@@ -82,9 +83,27 @@ def instructions_query(actor: Actor, filters: dict | None = None):
 ORDER = (Instruction.given_at.desc(), Instruction.id.desc())
 
 
+SORTS = {
+    "given": Instruction.given_at,
+    "organisation": Organisation.name,
+    "subject": Instruction.subject,
+    "effective": Instruction.effective_on,
+    "state": Instruction.state,
+}
+DEFAULT_SORT = "-given"
+
+
 def list_instructions(
-    *, actor: Actor, now: datetime, filters: dict | None = None, page: int = 1, per_page: int = 25
+    *,
+    actor: Actor,
+    now: datetime,
+    filters: dict | None = None,
+    sort: str = DEFAULT_SORT,
+    page: int = 1,
+    per_page: int = 25,
 ) -> Page:
-    return paginate(
-        instructions_query(actor, filters), page=page, per_page=per_page, order_by=ORDER
+    stmt = instructions_query(actor, filters).join(
+        Organisation, Organisation.id == Instruction.organisation_id
     )
+    order = ordering(sort, SORTS, DEFAULT_SORT, Instruction.id)
+    return paginate(stmt, page=page, per_page=per_page, order_by=order)

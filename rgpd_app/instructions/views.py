@@ -7,7 +7,7 @@ from rgpd_app.errors import DomainError, ValidationFailed
 from rgpd_app.exports import export_response
 from rgpd_app.extensions import db
 from rgpd_app.files import Upload, download_response
-from rgpd_app.instructions import decisions, exporting, rules, services
+from rgpd_app.instructions import access, decisions, exporting, rules, services
 from rgpd_app.instructions.schemas import (
     AppliedInput,
     CnilInput,
@@ -18,6 +18,7 @@ from rgpd_app.instructions.schemas import (
     InstructionUpdateInput,
     WithdrawInput,
 )
+from rgpd_app.paging import sort_key
 from rgpd_app.validation import load
 from rgpd_app.web import current_actor, page_arg, roles_required
 
@@ -53,13 +54,15 @@ def _filters() -> dict:
 @roles_required(*rules.READERS)
 def index():
     actor, page, filters = current_actor(), page_arg(), _filters()
+    sort = sort_key(request.args.get("sort", ""), access.SORTS, access.DEFAULT_SORT)
     found = services.list_instructions(
-        actor=actor, now=clock.now(), filters=filters, page=page, per_page=PER_PAGE
+        actor=actor, now=clock.now(), filters=filters, sort=sort, page=page, per_page=PER_PAGE
     )
     return render_template(
         "instructions/index.html",
         found=found,
         filters=filters,
+        sort=sort,
         states=rules.STATE_LABELS,
         can_give=actor.has(*rules.GIVERS) and not actor.is_processor_staff,
     )

@@ -12,6 +12,7 @@ from sqlalchemy import case, func, select
 from rgpd_app.errors import ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.organisations.models import CONTROLLER, Organisation
+from rgpd_app.paging import contains
 from rgpd_app.tenancy import Actor, scope
 
 SIREN_IN_TEXT = re.compile(r"(?<!\d)(\d{9})(?!\d)")  # "Montigny-lès-Metz (215704632)"
@@ -46,11 +47,6 @@ class Ambiguous(ValidationFailed):
         self.candidates = candidates[:SUGGESTIONS]
 
 
-def _like(column, text: str):
-    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return func.lower(column).like(pattern.lower(), escape="\\")
-
-
 def matches(text: str, *, actor: Actor, limit: int = SUGGESTIONS) -> list[Match]:
     """Municipalities the actor sees whose SIREN is in `text`, or whose name contains it
     (case ignored); the exact name first, then by name."""
@@ -65,7 +61,7 @@ def matches(text: str, *, actor: Actor, limit: int = SUGGESTIONS) -> list[Match]
         stmt = stmt.where(Organisation.siren == siren.group(1))
     else:
         exact = func.lower(Organisation.name) == text.lower()
-        stmt = stmt.where(_like(Organisation.name, text)).order_by(case((exact, 0), else_=1))
+        stmt = stmt.where(contains(Organisation.name, text)).order_by(case((exact, 0), else_=1))
     stmt = scope(stmt, Organisation.id, actor).order_by(Organisation.name, Organisation.id)
     return [Match(*row) for row in db.session.execute(stmt.limit(limit))]
 

@@ -7,10 +7,11 @@ chosen when some are, are then all designated."""
 
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from rgpd_app.errors import ValidationFailed
 from rgpd_app.extensions import db
+from rgpd_app.paging import contains
 from rgpd_app.register.models import ProcessingActivity as PA
 from rgpd_app.tenancy import Actor, scope
 
@@ -18,12 +19,7 @@ NAMES_SHOWN = 10
 
 
 def _names_like(text: str, actor: Actor, controller_ids) -> list[str]:
-    pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    stmt = (
-        select(PA.name)
-        .distinct()
-        .where(func.lower(PA.name).like(pattern, escape="\\"), PA.archived_at.is_(None))
-    )
+    stmt = select(PA.name).distinct().where(contains(PA.name, text), PA.archived_at.is_(None))
     if controller_ids:
         stmt = stmt.where(PA.controller_id.in_(controller_ids))
     stmt = scope(stmt, PA.controller_id, actor).order_by(PA.name).limit(NAMES_SHOWN + 1)

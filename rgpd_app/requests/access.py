@@ -7,7 +7,8 @@ from sqlalchemy import select
 from rgpd_app.errors import Conflict, DomainError, Forbidden
 from rgpd_app.extensions import db
 from rgpd_app.journal.services import record
-from rgpd_app.paging import Page, paginate
+from rgpd_app.organisations.models import Organisation
+from rgpd_app.paging import Page, ordering, paginate
 from rgpd_app.requests import rules
 from rgpd_app.requests.models import SubjectRequest
 from rgpd_app.tenancy import Actor, get_visible, require, scope
@@ -67,9 +68,27 @@ def requests_query(actor: Actor, filters: dict | None = None):
     return stmt
 
 
+SORTS = {
+    "received": SubjectRequest.received_at,
+    "organisation": Organisation.name,
+    "kind": SubjectRequest.kind,
+    "state": SubjectRequest.state,
+}
+DEFAULT_SORT = "-received"
+
+
 def list_requests(
-    *, actor: Actor, now: datetime, filters: dict | None = None, page: int = 1, per_page: int = 25
+    *,
+    actor: Actor,
+    now: datetime,
+    filters: dict | None = None,
+    sort: str = DEFAULT_SORT,
+    page: int = 1,
+    per_page: int = 25,
 ) -> Page:
-    """Requests the actor may see, newest first (no identity: nothing to journal)."""
-    order = (SubjectRequest.received_at.desc(), SubjectRequest.id.desc())
-    return paginate(requests_query(actor, filters), page=page, per_page=per_page, order_by=order)
+    """Requests the actor may see, newest first by default (no identity: nothing to journal)."""
+    stmt = requests_query(actor, filters).join(
+        Organisation, Organisation.id == SubjectRequest.organisation_id
+    )
+    order = ordering(sort, SORTS, DEFAULT_SORT, SubjectRequest.id)
+    return paginate(stmt, page=page, per_page=per_page, order_by=order)

@@ -7,7 +7,8 @@ from rgpd_app.errors import DomainError, ValidationFailed
 from rgpd_app.exports import export_response
 from rgpd_app.extensions import db
 from rgpd_app.organisations import picking
-from rgpd_app.requests import billing, rules, services
+from rgpd_app.paging import sort_key
+from rgpd_app.requests import access, billing, rules, services
 from rgpd_app.requests.schemas import (
     AssistanceInput,
     ControllerExtensionInput,
@@ -69,13 +70,16 @@ def _is_municipality(*roles) -> bool:
 @roles_required(*rules.READERS)
 def index():
     filters = _filters()
+    sort = sort_key(request.args.get("sort", ""), access.SORTS, access.DEFAULT_SORT)
     found = services.list_requests(
-        actor=current_actor(), now=clock.now(), filters=filters, page=page_arg(), per_page=PER_PAGE
-    )
+        actor=current_actor(), now=clock.now(), filters=filters, sort=sort, page=page_arg(),
+        per_page=PER_PAGE,
+    )  # fmt: skip
     return render_template(
         "requests/index.html",
         found=found,
         filters=filters,
+        sort=sort,
         clocks_for=services.clocks_for,
         can_record=_is_processor(*rules.RECORDERS),
         can_ask=_is_municipality(*rules.ASKERS),
