@@ -38,8 +38,11 @@ def rows_digest(hashes) -> str:
     return digest.hexdigest()
 
 
-def check(entries: list[dict], proof: dict) -> tuple[list[str], int]:
-    """(problems in French, number of the controller's rows proven by a seal)."""
+def check(entries, proof: dict, wanted=None) -> tuple[list[str], int]:
+    """(problems in French, number of the controller's rows proven by a seal).
+
+    `entries` and `proof["seals"]` are read once each, so both may be streams; `wanted`, the
+    ids of `entries` when known, keeps only their sealed hashes in memory."""
     problems: list[str] = []
     seals = proof.get("seals", [])
     listed: dict[int, str] = {}
@@ -61,7 +64,7 @@ def check(entries: list[dict], proof: dict) -> tuple[list[str], int]:
                 )
             if rows_digest(h for _, h in rows) != seal["rows_digest"]:
                 problems.append(f"Sceau {sid} : l'empreinte de ses lignes ne correspond pas.")
-            listed.update({row_id: h for row_id, h in rows})
+            listed.update({row_id: h for row_id, h in rows if wanted is None or row_id in wanted})
         expected = seal_hash(seal["previous_hash"], seal["rows_digest"], seal["first_entry_id"],
                              seal["last_entry_id"], seal["entry_count"])  # fmt: skip
         if expected != seal["hash"]:

@@ -7,17 +7,16 @@ hashes only (in the seal proof). The register is the one in force at the end of 
 its own dates, so that the period selects records, not truncated versions of them.
 """
 
-import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from deadlines.periods import end_of_day_utc
+from rgpd_app.evidence.register_files import register_files
 from rgpd_app.extensions import db
 from rgpd_app.organisations.models import Organisation
 
@@ -45,118 +44,6 @@ def as_json(data) -> bytes:
     return (
         json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False, default=str) + "\n"
     ).encode()
-
-
-# --- The register as of the period's end -------------------------------------------------------
-
-
-def register_snapshots(scope: Scope) -> list[dict]:
-    """Each processing of the controller as its latest version before the period's end left it
-    (archived ones left out, as the registers do)."""
-    from rgpd_app.register.choices import ARCHIVED
-    from rgpd_app.register.models import ProcessingVersion as V
-
-    latest = (
-        select(V.activity_id, func.max(V.version).label("version"))
-        .where(V.controller_id == scope.controller.id, V.changed_at < scope.ends_at)
-        .group_by(V.activity_id)
-        .subquery()
-    )
-    stmt = (
-        select(V.snapshot)
-        .join(latest, (V.activity_id == latest.c.activity_id) & (V.version == latest.c.version))
-        .order_by(V.activity_id)
-    )
-    snapshots = [json.loads(s) for s in db.session.scalars(stmt)]
-    return [s for s in snapshots if s.get("status") != ARCHIVED]
-
-
-def _register_files(scope: Scope) -> Iterator[tuple[str, bytes]]:
-    from rgpd_app.exports.building import write_file
-    from rgpd_app.exports.response import PDF_MAX_ROWS
-    from rgpd_app.register.choices import SAFEGUARDS
-    from rgpd_app.register.entries import row_from_snapshot
-    from rgpd_app.register.exporting import (
-        COLUMNS,
-        CONTROLLER_REGISTER,
-        PDF_TEMPLATES,
-        PROCESSOR_REGISTER,
-    )
-    from rgpd_app.register.rules import retention_text
-
-    snapshots = register_snapshots(scope)
-    rows = [row_from_snapshot(s, scope.controller) | {"entry": s} for s in snapshots]
-    processor = db.session.scalar(select(Organisation).where(Organisation.kind == "processor"))
-    on = scope.end.strftime("%d/%m/%Y")
-    titles = {
-        PROCESSOR_REGISTER: "Registre des catégories d'activités de traitement (art. 30.2 RGPD) "
-        f"tenu pour {scope.controller.name}, au {on}",
-        CONTROLLER_REGISTER: "Registre des activités de traitement (art. 30.1 RGPD) — "
-        f"{scope.controller.name}, au {on}",
-    }
-    # WeasyPrint takes about 16 CPU seconds per 1,000 entries: past the PDF export's own ceiling
-    # the pack keeps the CSV and ODS and says why it has no PDF.
-    pdf_limit = current_app.config.get("EXPORT_PDF_MAX_ROWS", PDF_MAX_ROWS)
-    with_pdf = len(rows) <= pdf_limit
-    if not with_pdf:
-        yield (
-            "registre/sans-pdf.txt",
-            (
-                f"{len(rows)} traitements : au-delà de {pdf_limit}, le registre n'est pas rendu en "
-                "PDF dans le paquet ; les fichiers CSV et ODS en donnent le contenu complet.\n"
-            ).encode(),
-        )
-    for register, stem in ((PROCESSOR_REGISTER, "art30-2"), (CONTROLLER_REGISTER, "art30-1")):
-        formats = ("csv", "ods", "pdf") if register == PROCESSOR_REGISTER else ("csv", "pdf")
-        formats = formats if with_pdf else tuple(f for f in formats if f != "pdf")
-        for fmt in formats:
-            out = io.BytesIO()
-            write_file(
-                fmt,
-                out,
-                rows=iter(rows),
-                columns=COLUMNS,
-                title=titles[register],
-                total=len(rows),
-                pdf_template=PDF_TEMPLATES[register],
-                pdf_context={
-                    "processor": processor,
-                    "controller": scope.controller,
-                    "register": register,
-                    "filters": {},
-                    "labels": {"safeguards": SAFEGUARDS},
-                    "retention_text": retention_text,
-                },
-            )
-            yield f"registre/{stem}.{fmt}", out.getvalue()
-    yield "registre/au-terme-de-la-periode.json", as_json(snapshots)
-
-
-def _register_history(scope: Scope) -> bytes:
-    from rgpd_app.register.models import ProcessingVersion as V
-
-    stmt = (
-        select(V)
-        .where(
-            V.controller_id == scope.controller.id,
-            V.changed_at >= scope.begins_at,
-            V.changed_at < scope.ends_at,
-        )
-        .order_by(V.changed_at, V.id)
-    )
-    return as_json(
-        [
-            {
-                "activity_id": v.activity_id,
-                "version": v.version,
-                "action": v.action,
-                "changed_at": v.changed_at.isoformat(),
-                "changed_by_id": v.changed_by_id,
-                "snapshot": json.loads(v.snapshot),
-            }
-            for v in db.session.scalars(stmt)
-        ]
-    )
 
 
 # --- The other domains: their records of the period, in the API's shapes ----------------------
@@ -365,8 +252,7 @@ def files(
 ) -> list[tuple[str, Path | bytes]]:
     """Every data file of the pack as (path, its bytes or the file in `folder` holding them),
     sorted by path."""
-    produced = dict(_register_files(scope))
-    produced["registre/historique.json"] = _register_history(scope)
+    produced = dict(register_files(scope, folder))
     produced["instructions/instructions.json"] = _instructions(scope)
     produced["sous-traitance/notifications.json"] = _subprocessor_notices(scope)
     produced["audits/audits.json"] = _audits(scope)

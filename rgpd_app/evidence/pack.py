@@ -22,6 +22,7 @@ from rgpd_app.evidence.rules import (
     MANIFEST,
     SIGNATURE,
     SUMS,
+    TMP,
     manifest_bytes,
     readme_en,
     readme_fr,
@@ -32,7 +33,6 @@ from rgpd_app.files import file_digest, folder, private_folder
 from rgpd_app.organisations.models import Organisation
 
 PUBLIC_KEY = "signing-key.pem"
-TMP = "evidence-tmp"
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,13 @@
 """Pure rules of the evidence pack: its manifest's exact bytes, the checksum list, the
 instructions shipped in it, and the checks of a pack's members against its manifest."""
 
-import hashlib
 import json
 
 FORMAT = "rgpd-evidence-pack/1"
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
 SUMS = "SHA256SUMS"
+TMP = "evidence-tmp"  # the spool folder of builds and verifications, under the storage root
 OPENSSL_VERIFY = (
     "openssl pkeyutl -verify -pubin -inkey signing-key.pem -rawin -in manifest.json "
     "-sigfile manifest.sig"
@@ -24,26 +24,28 @@ def sums_bytes(digests: dict[str, str]) -> bytes:
     return "".join(f"{digests[path]}  {path}\n" for path in sorted(digests)).encode()
 
 
-def check_members(manifest: dict, members: dict[str, bytes]) -> list[str]:
-    """Each failure of the pack's files against its manifest, in French (empty: all good)."""
+def check_members(
+    manifest: dict, digests: dict[str, tuple[str, int]], sums: bytes | None
+) -> list[str]:
+    """Each failure of the pack's files against its manifest, in French (empty: all good).
+    `digests`: each member's (SHA-256, size); `sums`: the shipped checksum list's bytes."""
     problems = []
     listed = {f["path"]: f for f in manifest.get("files", [])}
     expected = set(listed) | {MANIFEST, SIGNATURE}
-    for extra in sorted(set(members) - expected):
+    for extra in sorted(set(digests) - expected):
         problems.append(f"Fichier ajouté au paquet, absent du manifeste : {extra}.")
-    for missing in sorted(expected - set(members)):
+    for missing in sorted(expected - set(digests)):
         problems.append(f"Fichier du manifeste absent du paquet : {missing}.")
     for path, entry in sorted(listed.items()):
-        content = members.get(path)
-        if content is None:
+        if path not in digests:
             continue
-        if len(content) != entry["size"] or hashlib.sha256(content).hexdigest() != entry["sha256"]:
+        if digests[path] != (entry["sha256"], entry["size"]):
             problems.append(
                 f"Fichier modifié (empreinte SHA-256 différente du manifeste) : {path}."
             )
-    if SUMS in members and SUMS in listed:  # what `sha256sum -c` checks is what was signed
+    if sums is not None and SUMS in listed:  # what `sha256sum -c` checks is what was signed
         signed = sums_bytes({path: f["sha256"] for path, f in listed.items() if path != SUMS})
-        if members[SUMS] != signed:
+        if sums != signed:
             problems.append(f"La liste {SUMS} ne correspond pas au manifeste signé.")
     return problems
 
