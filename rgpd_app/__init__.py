@@ -32,6 +32,10 @@ def create_app(test_config=None):
 
     from rgpd_app import models  # noqa: F401  (registers every table on the metadata)
     from rgpd_app.blueprints import register_blueprints
+    from rgpd_app.validation import DatabaseInt
+
+    # An id in a path past what the database stores is no page (404), not a server error.
+    app.url_map.converters["int"] = DatabaseInt
 
     register_blueprints(app)
 

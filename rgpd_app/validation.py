@@ -1,6 +1,7 @@
 """One validation path: marshmallow Input schemas with French messages, for forms and JSON."""
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from werkzeug.routing import IntegerConverter
 
 from rgpd_app.errors import ValidationFailed
 
@@ -61,12 +62,57 @@ def load(schema: Schema, data) -> dict:
                 plain[key] = data.get(key)
         data = plain
     try:
-        return schema.load(_blank_to_missing(dict(data), schema))
+        loaded = schema.load(_blank_to_missing(dict(data), schema))
     except ValidationError as err:
         raise ValidationFailed(_flatten(err.messages)) from err
+    too_large = {name: [OUT_OF_RANGE] for name in _out_of_range(loaded)}
+    if too_large:
+        raise ValidationFailed(too_large)
+    return loaded
+
+
+# What an integer column holds (INTEGER: 32 bits on PostgreSQL): past it, a bound value fails
+# in the driver (a server error) instead of matching nothing.
+DB_INT_MIN, DB_INT_MAX = -(2**31), 2**31 - 1
+OUT_OF_RANGE = "Nombre hors des limites acceptées."
+
+
+class DatabaseInt(IntegerConverter):
+    """The `<int:...>` of the routes, bounded to what the database stores."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", DB_INT_MAX)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def _out_of_range(value, path: str = "") -> list[str]:
+    """The field names (dotted, as the forms name them) of integers the database cannot hold."""
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, int):
+        return [path or "_schema"] if not DB_INT_MIN <= value <= DB_INT_MAX else []
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list | tuple):
+        items = enumerate(value)
+    else:
+        return []
+    found = []
+    for key, item in items:
+        found += _out_of_range(item, f"{path}.{key}" if path else str(key))
+    return found
 
 
 def _flatten(messages) -> dict:
     if isinstance(messages, dict):
         return {k: (v if isinstance(v, list) else [str(v)]) for k, v in messages.items()}
     return {"_schema": list(messages)}
+
+
+def id_value(text) -> int | None:
+    """A decimal id from a form or a query string; None when it is not one (or not one the
+    database can hold)."""
+    text = str(text if text is not None else "")
+    if not text.isdigit() or len(text) > 10 or int(text) > DB_INT_MAX:
+        return None
+    return int(text)

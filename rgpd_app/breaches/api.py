@@ -20,7 +20,7 @@ from rgpd_app.breaches.schemas import (
     MunicipalityInput,
     NoticeSchema,
 )
-from rgpd_app.validation import load
+from rgpd_app.validation import id_value, load
 
 bp = api_blueprint("breaches_api", __name__, "/breaches")
 
@@ -108,7 +108,7 @@ def notices():
     result = services.list_notices(
         actor=api_actor(),
         now=clock.now(),
-        breach_id=int(breach_id) if breach_id.isdigit() else None,
+        breach_id=id_value(breach_id),
         page=page,
         per_page=per_page,
     )

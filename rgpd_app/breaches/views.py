@@ -20,7 +20,7 @@ from rgpd_app.organisations import picking as org_picking
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.paging import sort_key
 from rgpd_app.register import picking as register_picking
-from rgpd_app.validation import load
+from rgpd_app.validation import id_value, load
 from rgpd_app.web import current_actor, page_arg, roles_required
 
 bp = Blueprint("breaches", __name__, url_prefix="/breaches")
@@ -192,7 +192,7 @@ def municipality(breach_id: int):
         if request.form.get("remove"):
             org_id = request.form.get("organisation_id", "")
             services.remove_municipality(
-                breach_id, int(org_id) if org_id.isdigit() else 0, actor=actor, now=clock.now()
+                breach_id, id_value(org_id) or 0, actor=actor, now=clock.now()
             )
         else:
             values = request.form.copy()

@@ -64,10 +64,16 @@ def as_row(item: Instruction) -> dict:
 
 
 def export_rows(*, actor: Actor, filters: dict | None = None) -> Iterator[dict]:
-    """Every instruction the actor may read, as export rows (loaded in batches)."""
+    """Every instruction the actor may read, as export rows (loaded in batches). The rights are
+    checked here, before the streamed response starts: a refusal is a 403, not a cut body."""
     stmt = instructions_query(actor, filters).order_by(*ORDER)
-    for item in db.session.scalars(stmt.execution_options(yield_per=200)):
-        yield as_row(item)
+
+    def rows() -> Iterator[dict]:
+        # Runs while the answer streams, on that moment's session (the view's is closed).
+        for item in db.session.scalars(stmt.execution_options(yield_per=200)):
+            yield as_row(item)
+
+    return rows()
 
 
 def journal_export(*, actor: Actor, now: datetime, fmt: str, count: int) -> None:

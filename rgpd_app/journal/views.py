@@ -8,6 +8,7 @@ from rgpd_app.accounts import rules
 from rgpd_app.extensions import db
 from rgpd_app.journal import services
 from rgpd_app.organisations.models import Organisation
+from rgpd_app.validation import id_value
 from rgpd_app.web import current_actor, page_arg, roles_required
 
 bp = Blueprint("journal", __name__, url_prefix="/journal")
@@ -17,7 +18,7 @@ def filters_from(args) -> dict:
     """Journal filters from query arguments; a malformed date is ignored, not an error page."""
     out = {"action": args.get("action", "").strip(), "user": args.get("user", "").strip()}
     org = args.get("organisation_id", "")
-    out["organisation_id"] = int(org) if org.isdigit() else None
+    out["organisation_id"] = id_value(org)
     for key, edge in (("since", time.min), ("until", time.max)):
         try:
             day = date.fromisoformat(args.get(key, ""))

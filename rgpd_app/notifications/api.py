@@ -16,7 +16,7 @@ def index():
         actor=api_actor(),
         now=clock.now(),
         states=states_from(request.args),
-        page=int(page) if page.isdigit() and int(page) > 0 else 1,
+        page=min(int(page), 10**6) if page.isdigit() and int(page) > 0 else 1,
     )
     return {
         "items": OutboxMessageSchema(many=True).dump(result.items),

@@ -14,6 +14,7 @@ from rgpd_app.extensions import db
 from rgpd_app.organisations.models import CONTROLLER, Organisation
 from rgpd_app.paging import contains
 from rgpd_app.tenancy import Actor, scope
+from rgpd_app.validation import id_value
 
 SIREN_IN_TEXT = re.compile(r"(?<!\d)(\d{9})(?!\d)")  # "Montigny-lès-Metz (215704632)"
 SUGGESTIONS = 10
@@ -143,4 +144,4 @@ def typed_text(values, *, actor: Actor, text_field="organisation", id_field="org
     if text:
         return text
     chosen = str(values.get(id_field) or "")
-    return label_of(int(chosen) if chosen.isdigit() else None, actor=actor)
+    return label_of(id_value(chosen), actor=actor)

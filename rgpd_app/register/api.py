@@ -14,7 +14,7 @@ from rgpd_app.register.schemas import (
     ProcessingSummarySchema,
     VersionSchema,
 )
-from rgpd_app.validation import load
+from rgpd_app.validation import id_value, load
 
 bp = api_blueprint("register_api", __name__, "/processings")
 
@@ -25,7 +25,7 @@ def filters_from(args) -> listing.Filters:
     controller = args.get("controller_id", "")
     return listing.Filters(
         q=args.get("q", "").strip(),
-        controller_id=int(controller) if controller.isdigit() else None,
+        controller_id=id_value(controller),
         status=args.get("status", ""),
         special=args.get("special", "").lower() in _TRUE,
         transfers=args.get("transfers", "").lower() in _TRUE,

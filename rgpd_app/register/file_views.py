@@ -13,6 +13,7 @@ from rgpd_app.register import exporting, imports
 from rgpd_app.register.access import EDITORS, READERS
 from rgpd_app.register.api import filters_from
 from rgpd_app.register.rules import FIELD_LABELS
+from rgpd_app.validation import id_value
 from rgpd_app.web import current_actor, roles_required
 
 bp = Blueprint("register_files", __name__, url_prefix="/register")
@@ -71,9 +72,7 @@ def import_template():
 def _form(errors=None, status=200, controller_id="", text=None, candidates=()):
     actor = current_actor()
     if text is None:
-        text = picking.label_of(
-            int(controller_id) if str(controller_id).isdigit() else 0, actor=actor
-        )
+        text = picking.label_of(id_value(controller_id) or 0, actor=actor)
     return render_template(
         "register/import.html",
         can_pick_controller=actor.is_processor_staff,

@@ -28,6 +28,7 @@ from rgpd_app.register.choices import (
 )
 from rgpd_app.register.entries import snapshot
 from rgpd_app.register.rules import FIELD_LABELS, TRANSFER_STATUSES, retention_text
+from rgpd_app.validation import id_value
 from rgpd_app.web import current_actor, page_arg, roles_required
 
 bp = Blueprint("register", __name__, url_prefix="/register")
@@ -103,7 +104,7 @@ def index():
 
 
 def _int(value) -> int:
-    return int(value) if str(value or "").isdigit() else 0
+    return id_value(value) or 0
 
 
 def _form_page(raw, errors, *, activity=None, status=200, candidates=()):
@@ -233,7 +234,7 @@ def status(activity_id: int):
             request.form.get("status", ""),
             actor=current_actor(),
             now=clock.now(),
-            version=int(version) if version.isdigit() else None,
+            version=id_value(version),
         )
     except DomainError as err:
         if err.status not in (400, 409):
@@ -285,7 +286,7 @@ def _copy_targets(form, source, actor) -> list[int]:
     wrong = [d for d in departements if not DEPARTEMENT.match(d)]
     if wrong:
         raise ValidationFailed({"departements": [f"Département inconnu : {d}." for d in wrong]})
-    ids = [int(i) for i in form.getlist("controller_ids") if i.isdigit()]
+    ids = [i for i in map(id_value, form.getlist("controller_ids")) if i is not None]
     ids += [
         m.id
         for m in picking.resolve_many(form.get("controllers", ""), actor=actor, field="controllers")
