@@ -184,15 +184,34 @@ def journal_seal():
 
 @journal_cli.command("verify")
 @click.option("--json", "as_json", is_flag=True)
-def journal_verify(as_json):
-    """Vérifier la chaîne ; code de sortie non nul si une entrée scellée a changé."""
+@click.option(
+    "--anchor",
+    "anchors",
+    multiple=True,
+    metavar="SCEAU:EMPREINTE",
+    help="Une ancre reçue par courriel (n° du sceau et son empreinte), à retrouver dans la chaîne.",
+)
+def journal_verify(as_json, anchors):
+    """Vérifier la chaîne, ses signatures, ses purges et ses ancres ; code de sortie non nul au
+    premier sceau ou à la première entrée qui ne correspond pas."""
     from rgpd_app.journal import services as journal
 
-    result = journal.verify()
+    given = []
+    for text in anchors:
+        seal_id, _, seal_hash = text.partition(":")
+        if not seal_id.isdigit() or len(seal_hash) != 64:
+            raise click.BadParameter(
+                f"attendu SCEAU:EMPREINTE, reçu « {text} »", param_hint="--anchor"
+            )
+        given.append({"seal_id": int(seal_id), "hash": seal_hash.lower()})
+    result = journal.verify(anchors=tuple(given))
     if as_json:
         click.echo(json.dumps(result.__dict__))
     elif result.ok:
-        click.echo(f"Chaîne intègre : {result.seals} sceaux, {result.entries} entrées vérifiées.")
+        click.echo(
+            f"Chaîne intègre : {result.seals} sceaux, {result.entries} entrées vérifiées, "
+            f"{result.unsealed} entrée(s) pas encore scellée(s)."
+        )
     if not result.ok:
         click.echo(f"Chaîne rompue : {result.problem}", err=True)
         sys.exit(1)

@@ -66,6 +66,8 @@ def load(app, test_config=None) -> None:
         LOGIN_LOCK_MINUTES=15,
         PASSWORD_MAX_CHANGES_PER_DAY=2,
         JOURNAL_RETENTION_DAYS=int(os.environ.get("RGPD_JOURNAL_RETENTION_DAYS", "365")),
+        # A journal row not sealed after this long is reported by `journal verify`.
+        JOURNAL_SEAL_MAX_MINUTES=int(os.environ.get("RGPD_JOURNAL_SEAL_MAX_MINUTES", "15")),
         PAGE_SIZE=25,
         BASE_URL=os.environ.get("RGPD_BASE_URL", "http://127.0.0.1:5000"),
         MAIL_DIR=os.environ.get("RGPD_MAIL_DIR", str(instance / "mail")),

@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from rgpd_app import clock
 from rgpd_app.extensions import db
+from rgpd_app.journal import integrity as journal_integrity
 from rgpd_app.journal import services as journal
 
 log = logging.getLogger("rgpd_app.worker")
@@ -61,6 +62,12 @@ def _run_each(registry: list, argument, what: str, still_held=None) -> dict:
             log.exception("%s %s failed", what, name)
             results[name] = "error"
     return results
+
+
+# Before the sealing: the rows journaling this week's anchors are sealed in the same tick.
+@job("journal.anchors")
+def _anchors(now):
+    return journal_integrity.send_anchors(now)
 
 
 @job("journal.seal")

@@ -228,6 +228,9 @@ def _journal(
                         "rows_digest": seal.rows_digest,
                         "previous_hash": seal.previous_hash,
                         "hash": seal.hash,
+                        # Ed25519 over "rgpd-journal-seal/1|<id>|<hash>" (journal/integrity.py)
+                        "key_id": seal.key_id,
+                        "signature": seal.signature,
                     }
                     if seal.id in sealed_ids:  # every row it covers, as hashes only
                         record["rows"] = [

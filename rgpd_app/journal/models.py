@@ -41,3 +41,6 @@ class JournalSeal(db.Model):
     previous_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Ed25519 signature (base64) of the seal's place and hash, by the instance key `key_id`.
+    key_id: Mapped[str | None] = mapped_column(String(64))
+    signature: Mapped[str | None] = mapped_column(String(128))

@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select
 
 from rgpd_app.accounts import rules as roles
 from rgpd_app.extensions import db
-from rgpd_app.journal import rules
+from rgpd_app.journal import integrity, rules
 from rgpd_app.journal.models import JournalEntry, JournalSeal
 from rgpd_app.paging import paginate
 from rgpd_app.tenancy import Actor, require
@@ -111,6 +111,7 @@ def seal(*, now: datetime, batch: int = 5000) -> JournalSeal | None:
         previous = db.session.scalars(
             select(JournalSeal).order_by(JournalSeal.id.desc()).limit(1)
         ).first()
+        integrity.check_extends_anchor(previous)
         previous_hash = previous.hash if previous else rules.GENESIS
         for entry in entries:
             entry.row_hash = rules.row_hash(as_row(entry))
@@ -127,9 +128,11 @@ def seal(*, now: datetime, batch: int = 5000) -> JournalSeal | None:
         )
         db.session.add(link)
         db.session.flush()
+        integrity.sign(link, now)
         for entry in entries:
             entry.seal_id = link.id
         db.session.commit()
+        integrity.write_anchor(link)
         sealed_any = link
 
 
@@ -139,13 +142,40 @@ class Verification:
     seals: int
     entries: int
     problem: str = ""
+    unsealed: int = 0  # rows not sealed yet (sealed within minutes by the worker)
 
 
-def verify() -> Verification:
-    """Recompute the chain; name the first seal or row that does not match."""
+def verify(*, now: datetime | None = None, anchors: tuple[dict, ...] = ()) -> Verification:
+    """Recompute the chain and check each seal's signature, the purges, the rows not sealed
+    yet, and the anchors: the instance folder's and any `anchors` a DPO received; name the
+    first seal or row that does not match."""
+    from rgpd_app import clock
+    from rgpd_app.evidence import signing
+
+    now = now or clock.now()
+    keys = signing.published(now)
+    all_seals = list(db.session.scalars(select(JournalSeal).order_by(JournalSeal.id)))
+    checked = _verify_chain(all_seals, keys)
+    if not checked.ok:
+        return checked
+    problem = integrity.purge_problem(all_seals)
+    hashes = {link.id: link.hash for link in all_seals}
+    sources = [(a, "an anchor given to check") for a in anchors]
+    local = integrity.read_anchor()
+    if local is not None:
+        sources.append((local, f"the instance's anchor ({integrity.ANCHOR_FILE})"))
+    for anchor, source in sources:
+        problem = problem or integrity.anchor_problem(anchor, hashes, source)
+    last_sealed = all_seals[-1].last_entry_id if all_seals else 0
+    count, waiting = integrity.unsealed(last_sealed, now)
+    problem = problem or waiting
+    return Verification(not problem, checked.seals, checked.entries, problem, count)
+
+
+def _verify_chain(all_seals: list[JournalSeal], keys) -> Verification:
     previous_hash = rules.GENESIS
     seals = entries = 0
-    for link in db.session.scalars(select(JournalSeal).order_by(JournalSeal.id)):
+    for link in all_seals:
         seals += 1
         if link.previous_hash != previous_hash:
             return Verification(
@@ -171,6 +201,9 @@ def verify() -> Verification:
         )
         if expected != link.hash:
             return Verification(False, seals, entries, f"seal {link.id}: hash does not match")
+        problem = integrity.signature_problem(link, keys)
+        if problem:
+            return Verification(False, seals, entries, problem)
         previous_hash = link.hash
     return Verification(True, seals, entries)
 
@@ -198,7 +231,7 @@ def _check_rows(link: JournalSeal, rows: list) -> str:
 def purge(*, now: datetime, retention_days: int) -> int:
     """Delete rows older than the retention, whole seals at a time; the purge is journaled."""
     cutoff = now - timedelta(days=retention_days)
-    purged = 0
+    purged, seals_purged = 0, []
     for link in db.session.scalars(
         select(JournalSeal).where(JournalSeal.purged_at.is_(None)).order_by(JournalSeal.id)
     ).all():
@@ -210,6 +243,7 @@ def purge(*, now: datetime, retention_days: int) -> int:
         result = db.session.execute(delete(JournalEntry).where(JournalEntry.seal_id == link.id))
         link.purged_at = now
         purged += result.rowcount or 0
+        seals_purged.append(link)
     if purged:
         record(
             "journal.purge",
@@ -218,6 +252,7 @@ def purge(*, now: datetime, retention_days: int) -> int:
                 "rows": purged,
                 "cutoff": cutoff.isoformat(),
                 "retention_days": retention_days,
+                "seal_ids": [s.id for s in seals_purged],
             },
         )
     db.session.commit()

@@ -3,12 +3,7 @@ from sqlalchemy import text
 from rgpd_app.extensions import db
 from rgpd_app.journal import services
 from rgpd_app.journal.models import JournalEntry, JournalSeal
-
-
-def write(n, clock):
-    for i in range(n):
-        services.record("test.event", now=clock(), details={"n": i})
-    db.session.commit()
+from tests.journal_support import sealed_then_purged, write
 
 
 def test_sealed_chain_verifies(app, clock):
@@ -70,14 +65,7 @@ def test_a_changed_seal_breaks_the_chain(app, clock):
 
 
 def test_purge_removes_old_sealed_rows_keeps_the_chain_and_is_journaled(app, clock):
-    write(4, clock)
-    services.seal(now=clock())
-    clock.advance(days=200)
-    write(2, clock)
-    services.seal(now=clock())
-    clock.advance(days=200)
-    purged = services.purge(now=clock(), retention_days=365)
-    assert purged == 4
+    assert sealed_then_purged(clock) == 4
     remaining = db.session.scalars(db.select(JournalEntry.action)).all()
     assert remaining.count("test.event") == 2 and "journal.purge" in remaining
     services.seal(now=clock())
