@@ -4,7 +4,7 @@
 def register_blueprints(app) -> None:
     from rgpd_app import main_views, openapi
     from rgpd_app.accounts import api as accounts_api
-    from rgpd_app.accounts import user_views
+    from rgpd_app.accounts import reauth, user_views
     from rgpd_app.accounts import views as accounts_views
     from rgpd_app.audits import action_views as audit_actions
     from rgpd_app.audits import api as audits_api
@@ -41,7 +41,7 @@ def register_blueprints(app) -> None:
     from rgpd_app.web import init_idle_expiry
 
     for module in (
-        main_views, accounts_views, user_views, organisations_views, journal_views,
+        main_views, accounts_views, reauth, user_views, organisations_views, journal_views,
         accounts_api, organisations_api, journal_api, openapi,
         notifications_views, notifications_api,
         clocks_views, clocks_api,

@@ -65,6 +65,9 @@ def load(app, test_config=None) -> None:
         LOGIN_MAX_FAILURES=5,
         LOGIN_LOCK_MINUTES=15,
         PASSWORD_MAX_CHANGES_PER_DAY=2,
+        # A sensitive action (roles, tokens, whole registers, evidence packs) needs an identity
+        # confirmed within this many minutes (ASVS 5.0 V7.5).
+        REAUTH_MINUTES=int(os.environ.get("RGPD_REAUTH_MINUTES", "10")),
         JOURNAL_RETENTION_DAYS=int(os.environ.get("RGPD_JOURNAL_RETENTION_DAYS", "365")),
         # A journal row not sealed after this long is reported by `journal verify`.
         JOURNAL_SEAL_MAX_MINUTES=int(os.environ.get("RGPD_JOURNAL_SEAL_MAX_MINUTES", "15")),

@@ -234,6 +234,7 @@ def login_as(app, client, make_user):
             sess["_fresh"] = True
             sess["_id"] = ident
             sess["seen"] = sess["started"] = app.config["NOW"]().timestamp()  # as a sign-in does
+            sess["confirmed_at"] = sess["seen"]  # a sign-in confirms the identity (reauth.py)
         return user
 
     return login

@@ -43,7 +43,7 @@ def authenticate(email: str, password: str, *, now: datetime) -> User:
     elif is_locked(user, now):
         record("login.refused_locked", now=now, user=user)
     elif not user.is_enabled or not matches:
-        _count_failure(user, "disabled" if not user.is_enabled else "password", now=now)
+        count_failure(user, "disabled" if not user.is_enabled else "password", now=now)
     else:
         return user
     db.session.commit()
@@ -54,7 +54,7 @@ def is_locked(user: User, now: datetime) -> bool:
     return rules.is_locked(user.locked_until_at, now)
 
 
-def _count_failure(user: User, reason: str, *, now: datetime) -> None:
+def count_failure(user: User, reason: str, *, now: datetime) -> None:
     """One more failed step of a login (password or code) towards the lockout (annex §1)."""
     cfg = current_app.config
     user.failed_logins, locked_until = rules.after_failure(
@@ -91,7 +91,7 @@ def verify_totp(user: User, code: str, *, now: datetime) -> None:
                 step = int(at // 30)
                 break
     if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
-        _count_failure(user, "totp", now=now)
+        count_failure(user, "totp", now=now)
         db.session.commit()
         raise DomainError(
             "Code de vérification incorrect.",

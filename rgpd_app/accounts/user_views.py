@@ -4,7 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from rgpd_app import clock
-from rgpd_app.accounts import management, rules, services
+from rgpd_app.accounts import management, reauth, rules, services
 from rgpd_app.accounts.models import RoleGrant
 from rgpd_app.accounts.schemas import GrantInput, PasswordResetInput, UserInput
 from rgpd_app.errors import DomainError, NotFound
@@ -120,6 +120,7 @@ def detail(user_id: int):
 
 @bp.route("/<int:user_id>/grants", methods=["POST"])
 @roles_required(*MANAGERS)
+@reauth.confirmation_required()
 def grant(user_id: int):
     actor = current_actor()
     user = management.get_user(user_id, actor=actor, now=clock.now())

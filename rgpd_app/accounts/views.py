@@ -16,7 +16,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 
 from rgpd_app import clock
-from rgpd_app.accounts import services
+from rgpd_app.accounts import reauth, services
 from rgpd_app.accounts import tokens as api_tokens
 from rgpd_app.accounts.models import ApiToken, User
 from rgpd_app.accounts.schemas import LoginInput, PasswordChangeInput, TokenInput, TotpInput
@@ -47,6 +47,7 @@ def _finish_login(user: User):
         session["lang"] = lang
     login_user(user)
     session["seen"] = session["started"] = clock.now().timestamp()  # idle and absolute expiry
+    reauth.mark_confirmed(clock.now())  # a sign-in confirms the identity for a while
     if services.password_expired(user, clock.now()):
         flash("Votre mot de passe a plus d'un an : choisissez-en un nouveau.", "warning")
         return redirect(url_for("accounts.password"))
@@ -219,6 +220,7 @@ def language():
 
 @bp.route("/account/tokens", methods=["GET", "POST"])
 @login_required
+@reauth.confirmation_required(lambda: request.method == "POST")
 def tokens():
     actor = current_actor()
     new_token, errors = None, {}

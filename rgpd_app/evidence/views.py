@@ -7,6 +7,7 @@ from flask import Blueprint, jsonify, render_template, request
 from sqlalchemy import or_, select
 
 from rgpd_app import clock
+from rgpd_app.accounts import reauth
 from rgpd_app.accounts import rules as roles
 from rgpd_app.errors import DomainError, ValidationFailed
 from rgpd_app.evidence import services
@@ -69,6 +70,7 @@ def pick_controller(text: str, actor: Actor) -> int:
 
 @bp.route("/evidence/", methods=["GET", "POST"])
 @roles_required(*BUILDERS)
+@reauth.confirmation_required(lambda: request.method == "POST")
 def index():
     actor = current_actor()
     form, errors = dict(request.form), {}

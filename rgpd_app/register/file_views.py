@@ -4,6 +4,7 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from rgpd_app import clock
+from rgpd_app.accounts import reauth
 from rgpd_app.errors import DomainError, ValidationFailed
 from rgpd_app.exports import export_response
 from rgpd_app.exports.models import ExportJob
@@ -21,8 +22,13 @@ bp = Blueprint("register_files", __name__, url_prefix="/register")
 TEMPLATE_FORMATS = ("csv", "xlsx", "ods")
 
 
+def _whole_register() -> bool:
+    return request.values.get("register", exporting.FILTERED_LIST) != exporting.FILTERED_LIST
+
+
 @bp.route("/export", methods=["GET", "POST"])
 @roles_required(*READERS)
+@reauth.confirmation_required(_whole_register)  # a filtered list is not the whole register
 def export():
     """GET answers what a request can build; an export for the worker is queued by POST only
     (the GET shows the confirmation form), so a link cannot create a job."""
