@@ -30,6 +30,7 @@ from rgpd_app.audits.schemas import (
 from rgpd_app.errors import ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.files import Upload, download_response
+from rgpd_app.messages import N_
 from rgpd_app.tenancy import require
 from rgpd_app.validation import load
 
@@ -46,7 +47,7 @@ def _decode(filename: str | None, content: str | None, field: str) -> Upload | N
     try:
         raw = base64.b64decode(content, validate=True)
     except (binascii.Error, ValueError):
-        raise ValidationFailed({field: ["Contenu base64 invalide."]}) from None
+        raise ValidationFailed({field: [N_("Contenu base64 invalide.")]}) from None
     return Upload(filename or "fichier", raw)
 
 

@@ -1,7 +1,7 @@
 """Pages of the processor's side: record a breach, its phases, its municipalities, and the
 register (which every reader sees, scoped to its municipality)."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from deadlines import PARIS
 from rgpd_app import clock
@@ -16,10 +16,11 @@ from rgpd_app.breaches.schemas import (
 from rgpd_app.errors import DomainError
 from rgpd_app.exports import FORMATS, export_response
 from rgpd_app.extensions import db
+from rgpd_app.messages import N_
 from rgpd_app.organisations.models import CONTROLLER, Organisation
 from rgpd_app.register.models import ProcessingActivity
 from rgpd_app.validation import load
-from rgpd_app.web import current_actor, page_arg, roles_required
+from rgpd_app.web import current_actor, flash, page_arg, roles_required
 
 bp = Blueprint("breaches", __name__, url_prefix="/breaches")
 
@@ -89,8 +90,10 @@ def new():
             errors = _errors(err)
         else:
             flash(
-                "La violation est enregistrée ; l'équipe sécurité est alertée. Confirmez "
-                "maintenant la notification de chaque collectivité.",
+                N_(
+                    "La violation est enregistrée ; l'équipe sécurité est alertée. Confirmez "
+                    "maintenant la notification de chaque collectivité."
+                ),
                 "success",
             )
             return redirect(url_for("breaches.detail", breach_id=breach.id))
@@ -145,7 +148,8 @@ def update(breach_id: int):
             errors = _errors(err)
         else:
             flash(
-                "La mise à jour est enregistrée et envoyée aux collectivités informées.", "success"
+                N_("La mise à jour est enregistrée et envoyée aux collectivités informées."),
+                "success",
             )
             return redirect(url_for("breaches.detail", breach_id=breach.id))
     return render_template(
@@ -171,7 +175,7 @@ def municipality(breach_id: int):
             raise
         flash(" ".join(m for ms in _errors(err).values() for m in ms), "error")
     else:
-        flash("Les collectivités concernées sont à jour.", "success")
+        flash(N_("Les collectivités concernées sont à jour."), "success")
     return redirect(url_for("breaches.detail", breach_id=breach_id))
 
 
@@ -188,7 +192,8 @@ def activities(breach_id: int):
         flash(" ".join(m for ms in _errors(err).values() for m in ms), "error")
     else:
         flash(
-            "Traitements concernés enregistrés : vérifiez les collectivités suggérées.", "success"
+            N_("Traitements concernés enregistrés : vérifiez les collectivités suggérées."),
+            "success",
         )
     return redirect(url_for("breaches.detail", breach_id=breach_id))
 

@@ -1,4 +1,4 @@
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from rgpd_app import clock
@@ -14,10 +14,11 @@ from rgpd_app.deposits.uploads import install, take_upload
 from rgpd_app.errors import DomainError
 from rgpd_app.extensions import db
 from rgpd_app.files import download_response
+from rgpd_app.messages import N_
 from rgpd_app.organisations.models import CONTROLLER, Organisation
 from rgpd_app.tenancy import scope
 from rgpd_app.validation import load
-from rgpd_app.web import current_actor, form_errors_of, page_arg, roles_required
+from rgpd_app.web import current_actor, flash, form_errors_of, page_arg, roles_required
 
 bp = Blueprint("deposits", __name__, url_prefix="/deposits")
 bp.record_once(lambda state: install(state.app))
@@ -83,7 +84,7 @@ def receive():
         except DomainError as err:
             errors = _failed(err)
         else:
-            flash("L'archive AES-256 a été reçue et vérifiée.", "success")
+            flash(N_("L'archive AES-256 a été reçue et vérifiée."), "success")
             return redirect(url_for("deposits.detail", deposit_id=deposit.id))
     return render_template(
         "deposits/receive.html", errors=errors, form=request.form, **_form_context(actor)
@@ -141,7 +142,8 @@ def download(deposit_id: int):
 def destroy(deposit_id: int):
     services.destroy_deposit(deposit_id, actor=current_actor(), now=clock.now())
     flash(
-        "Le fichier a été détruit ; la copie du serveur FTP est supprimée par le worker.", "success"
+        N_("Le fichier a été détruit ; la copie du serveur FTP est supprimée par le worker."),
+        "success",
     )
     return redirect(url_for("deposits.detail", deposit_id=deposit_id))
 
@@ -151,7 +153,7 @@ def destroy(deposit_id: int):
 def attach(deposit_id: int):
     data = load(AttachInput(), request.form)
     services.attach(deposit_id, data["intervention_id"], actor=current_actor(), now=clock.now())
-    flash("Le dépôt est rattaché à l'intervention.", "success")
+    flash(N_("Le dépôt est rattaché à l'intervention."), "success")
     return redirect(url_for("deposits.detail", deposit_id=deposit_id))
 
 
@@ -185,7 +187,7 @@ def new_intervention():
         except DomainError as err:
             errors = _failed(err)
         else:
-            flash("L'intervention est ouverte.", "success")
+            flash(N_("L'intervention est ouverte."), "success")
             return redirect(url_for("deposits.intervention", intervention_id=item.id))
     return render_template(
         "deposits/intervention_form.html",
@@ -209,7 +211,7 @@ def intervention(intervention_id: int):
 @roles_required(*rules.READERS)
 def close(intervention_id: int):
     services.close_intervention(intervention_id, actor=current_actor(), now=clock.now())
-    flash("L'intervention est close ; sa clôture attend la validation du DPO.", "success")
+    flash(N_("L'intervention est close ; sa clôture attend la validation du DPO."), "success")
     return redirect(url_for("deposits.intervention", intervention_id=intervention_id))
 
 
@@ -217,7 +219,7 @@ def close(intervention_id: int):
 @roles_required(*rules.READERS)
 def validate(intervention_id: int):
     services.validate_intervention(intervention_id, actor=current_actor(), now=clock.now())
-    flash("Clôture validée : les fichiers de l'intervention sont détruits.", "success")
+    flash(N_("Clôture validée : les fichiers de l'intervention sont détruits."), "success")
     return redirect(url_for("deposits.intervention", intervention_id=intervention_id))
 
 

@@ -12,6 +12,7 @@ from rgpd_app.errors import ValidationFailed
 from rgpd_app.exports.building import STREAMED, write_file
 from rgpd_app.exports.values import Column
 from rgpd_app.files import content_disposition
+from rgpd_app.messages import N_
 
 FORMATS = ("csv", "xlsx", "ods", "json", "pdf")
 MIMETYPES = {
@@ -95,7 +96,17 @@ def check_format(fmt: Any, formats: tuple[str, ...] = FORMATS) -> str:
     name = str(fmt or "").strip().lower()
     if name not in formats:
         shown = str(fmt or "")[:20]
-        raise ValidationFailed({"format": [f"Format inconnu : {shown} ({', '.join(formats)})."]})
+        raise ValidationFailed(
+            {
+                "format": [
+                    N_(
+                        "Format inconnu : %(shown)s (%(formats)s).",
+                        shown=shown,
+                        formats=", ".join(formats),
+                    )
+                ]
+            }
+        )
     return name
 
 

@@ -2,12 +2,13 @@
 
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 
 from rgpd_app import clock
 from rgpd_app.errors import DomainError, ValidationFailed
 from rgpd_app.exports import FORMATS
 from rgpd_app.extensions import db
+from rgpd_app.messages import N_
 from rgpd_app.register import copying, countries, forms, history, listing, services
 from rgpd_app.register.access import EDITORS, KEEPER, READERS, can_edit_processor_side
 from rgpd_app.register.api import filters_from, version_row
@@ -26,7 +27,7 @@ from rgpd_app.register.entries import snapshot
 from rgpd_app.register.rules import FIELD_LABELS, TRANSFER_STATUSES, retention_text
 from rgpd_app.register.schemas import CopyInput
 from rgpd_app.validation import load
-from rgpd_app.web import current_actor, page_arg, roles_required
+from rgpd_app.web import current_actor, flash, page_arg, roles_required
 
 bp = Blueprint("register", __name__, url_prefix="/register")
 
@@ -51,7 +52,7 @@ def _day_arg(name: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError as err:
-        raise ValidationFailed({name: ["Date invalide (format AAAA-MM-JJ)."]}) from err
+        raise ValidationFailed({name: [N_("Date invalide (format AAAA-MM-JJ).")]}) from err
 
 
 @bp.get("/")
@@ -133,11 +134,13 @@ def _post(activity=None):
         db.session.rollback()
         errors = err.fields or {"_form": [err.message]}
         return _form_page(raw, errors, activity=activity, status=err.status)
-    flash("Le traitement a été enregistré.", "success")
+    flash(N_("Le traitement a été enregistré."), "success")
     if was_validated and saved.status != VALIDATED:
         flash(
-            "Son contenu a changé : il repasse en brouillon et doit être validé de nouveau "
-            "par le DPO du sous-traitant.",
+            N_(
+                "Son contenu a changé : il repasse en brouillon et doit être validé de nouveau "
+                "par le DPO du sous-traitant."
+            ),
             "warning",
         )
     return redirect(url_for("register.detail", activity_id=saved.id))
@@ -197,7 +200,7 @@ def status(activity_id: int):
         for message in err.fields.get("_schema") or [err.message]:
             flash(message, "error")
     else:
-        flash("Le statut a été changé.", "success")
+        flash(N_("Le statut a été changé."), "success")
     return redirect(url_for("register.detail", activity_id=activity_id))
 
 
@@ -205,7 +208,7 @@ def status(activity_id: int):
 @roles_required(KEEPER)
 def task_done(task_id: int):
     task = services.complete_task(task_id, actor=current_actor(), now=clock.now())
-    flash("La tâche est faite.", "success")
+    flash(N_("La tâche est faite."), "success")
     return redirect(url_for("register.detail", activity_id=task.activity_id))
 
 
@@ -245,7 +248,7 @@ def copy(activity_id: int):
             db.session.rollback()
             errors = err.fields or {"_form": [err.message]}
         else:
-            flash(f"{len(made)} copie(s) créée(s), chacune en brouillon.", "success")
+            flash(N_("%(n)s copie(s) créée(s), chacune en brouillon.", n=len(made)), "success")
             return redirect(url_for("register.index", q=source.name))
     return render_template(
         "register/copy.html",
