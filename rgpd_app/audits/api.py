@@ -108,7 +108,7 @@ def create():
         item = services.submission.request_audit(data, ndas, actor=api_actor(), now=clock.now())
     except services.submission.AuditCheckFailed as err:
         db.session.rollback()
-        error = {"code": err.code, "message": err.message, "fields": err.fields}
+        error = {"code": err.code, "message": err.translated(), "fields": err.translated_fields()}
         return {"error": error, "check": check_dict(err.check)}, 400
     return _detail(item), 201
 

@@ -16,7 +16,7 @@ from rgpd_app.breaches.schemas import (
 from rgpd_app.errors import DomainError
 from rgpd_app.exports import FORMATS, export_response
 from rgpd_app.extensions import db
-from rgpd_app.messages import N_
+from rgpd_app.messages import N_, joined
 from rgpd_app.organisations.models import CONTROLLER, Organisation
 from rgpd_app.register.models import ProcessingActivity
 from rgpd_app.validation import load
@@ -173,7 +173,7 @@ def municipality(breach_id: int):
     except DomainError as err:
         if err.status in (403, 404):
             raise
-        flash(" ".join(m for ms in _errors(err).values() for m in ms), "error")
+        flash(joined(" ", (m for ms in _errors(err).values() for m in ms)), "error")
     else:
         flash(N_("Les collectivités concernées sont à jour."), "success")
     return redirect(url_for("breaches.detail", breach_id=breach_id))
@@ -189,7 +189,7 @@ def activities(breach_id: int):
     except DomainError as err:
         if err.status in (403, 404):
             raise
-        flash(" ".join(m for ms in _errors(err).values() for m in ms), "error")
+        flash(joined(" ", (m for ms in _errors(err).values() for m in ms)), "error")
     else:
         flash(
             N_("Traitements concernés enregistrés : vérifiez les collectivités suggérées."),

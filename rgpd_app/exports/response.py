@@ -115,9 +115,13 @@ def _at_most_pdf_rows(rows: Iterable[Any]) -> list[Any]:
     limit = current_app.config.get("EXPORT_PDF_MAX_ROWS", PDF_MAX_ROWS)
     items = list(islice(rows, limit + 1))
     if len(items) > limit:
-        message = (
-            f"Liste trop longue pour un PDF (plus de {limit} lignes) : "
-            "filtrez-la ou choisissez CSV, XLSX ou ODS."
+        # Close the reader now, in its transaction: the page that shows the refusal reads the
+        # database again (the user's language) after the rollback.
+        getattr(rows, "close", lambda: None)()
+        message = N_(
+            "Liste trop longue pour un PDF (plus de %(limit)s lignes) : "
+            "filtrez-la ou choisissez CSV, XLSX ou ODS.",
+            limit=limit,
         )
         raise ValidationFailed({"format": [message]})
     return items
