@@ -6,6 +6,7 @@ from rgpd_app import clock
 from rgpd_app.accounts import tokens
 from rgpd_app.errors import DomainError
 from rgpd_app.extensions import csrf, db
+from rgpd_app.messages import N_
 from rgpd_app.tenancy import Actor, actor_for
 
 
@@ -27,7 +28,7 @@ def api_blueprint(name: str, import_name: str, prefix: str = "") -> Blueprint:
             return
         user = tokens.user_for_token(token.strip(), now=clock.now()) if scheme == "Bearer" else None
         if user is None:
-            raise Unauthorized("Jeton d'API manquant, invalide ou révoqué.")
+            raise Unauthorized(N_("Jeton d'API manquant, invalide ou révoqué."))
         db.session.commit()  # last_used_at
         g.api_actor = actor_for(user, clock.now())
 

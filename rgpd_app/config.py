@@ -70,6 +70,8 @@ def load(app, test_config=None) -> None:
         REAUTH_MINUTES=int(os.environ.get("RGPD_REAUTH_MINUTES", "10")),
         JOURNAL_RETENTION_DAYS=int(os.environ.get("RGPD_JOURNAL_RETENTION_DAYS", "365")),
         # A journal row not sealed after this long is reported by `journal verify`.
+        # The latest seal is e-mailed to every municipality's DPO every this many days (0: never).
+        JOURNAL_ANCHOR_DAYS=int(os.environ.get("RGPD_JOURNAL_ANCHOR_DAYS", "7")),
         JOURNAL_SEAL_MAX_MINUTES=int(os.environ.get("RGPD_JOURNAL_SEAL_MAX_MINUTES", "15")),
         PAGE_SIZE=25,
         BASE_URL=os.environ.get("RGPD_BASE_URL", "http://127.0.0.1:5000"),

@@ -126,7 +126,10 @@ def breadcrumb_for(actor, title: str) -> list[dict]:
         if owner is not None and owner.endpoint != endpoint:
             crumbs.append({"label": str(owner.label), "url": url_for(owner.endpoint)})
     if endpoint != "main.dashboard":
-        crumbs.append({"label": title, "url": None})
+        if crumbs[-1]["label"] == title:  # the section's own list: "Audits", not "Audits › Audits"
+            crumbs[-1]["url"] = None
+        else:
+            crumbs.append({"label": title, "url": None})
     return crumbs
 
 

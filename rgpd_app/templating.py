@@ -2,12 +2,15 @@
 
 from zoneinfo import ZoneInfo
 
+from flask import before_render_template
 from flask_babel import format_date, get_locale, gettext
 from flask_login import current_user
 
 from deadlines import format_day_fr
 from rgpd_app import navigation
 from rgpd_app.clocks.rules import time_left_fr
+from rgpd_app.errors import translated, translated_fields
+from rgpd_app.journal.actions import action_label
 from rgpd_app.organisations.models import PERIOD_DEFAULTS
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -105,9 +108,16 @@ def init_app(app) -> None:
     app.jinja_env.filters["jour"] = day_text  # a date as "vendredi 11 décembre 2026"
     app.jinja_env.filters["heures"] = hours_fr
     app.jinja_env.filters["rolepair"] = lambda role, labels: (role, gettext(labels[role]))
-    # `label|tr`: a French label held in a variable (ROLE_LABELS...) in the current language.
-    app.jinja_env.filters["tr"] = gettext
+    # `label|tr`: a French label or message held in a variable (ROLE_LABELS, N_(...)) in the
+    # current language.
+    app.jinja_env.filters["tr"] = translated
     app.jinja_env.filters["orgpair"] = lambda org: (org.id, org.name)
+
+    @before_render_template.connect_via(app)
+    def _translate_form_errors(_app, template, context, **_extra):
+        # Services give French messages (rgpd_app.messages); a form shows them in its language.
+        if isinstance(context.get("errors"), dict):
+            context["errors"] = translated_fields(context["errors"])
 
     def menu():
         return navigation.menu_for(current_actor()) if current_user.is_authenticated else []
@@ -123,7 +133,9 @@ def init_app(app) -> None:
         menu=menu,
         breadcrumb=breadcrumb,
         current_actor=current_actor,
-        time_left=time_left_fr,  # "reste 3 jours" / "échue depuis 2 heures" (clock boxes)
+        # "reste 3 jours" / "échue depuis 2 heures" (clock boxes), in the page's language
+        time_left=lambda due_at, now: translated(time_left_fr(due_at, now)),
         period_names=lambda: list(PERIOD_DEFAULTS),
+        action_label=lambda action: translated(action_label(action)),
         period_label=lambda name: gettext(PERIOD_LABELS[name]) if name in PERIOD_LABELS else name,
     )

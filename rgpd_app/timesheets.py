@@ -10,6 +10,7 @@ from deadlines import PARIS
 from rgpd_app.dbtypes import UTCDateTime
 from rgpd_app.errors import ValidationFailed
 from rgpd_app.extensions import db
+from rgpd_app.messages import N_
 from rgpd_app.tenancy import Actor
 
 
@@ -33,7 +34,7 @@ def add_entry(model, data: dict, *, actor: Actor, now: datetime, **owner):
     once spent, never ahead (the Paris day of `now` at the latest)."""
     if data["worked_on"] > now.astimezone(PARIS).date():
         raise ValidationFailed(
-            {"worked_on": ["Le temps se saisit une fois passé, pas à l'avance."]}
+            {"worked_on": [N_("Le temps se saisit une fois passé, pas à l'avance.")]}
         )
     entry = model(
         **owner,

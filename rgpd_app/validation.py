@@ -1,39 +1,42 @@
-"""One validation path: marshmallow Input schemas with French messages, for forms and JSON."""
+"""One validation path: marshmallow Input schemas with French messages (translated where shown,
+rgpd_app.messages), for forms and JSON."""
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from werkzeug.routing import IntegerConverter
 
 from rgpd_app.errors import ValidationFailed
+from rgpd_app.messages import N_
 
 fields.Field.default_error_messages.update(
-    required="Ce champ est obligatoire.",
-    null="Ce champ ne peut pas être vide.",
-    validator_failed="Valeur invalide.",
+    required=N_("Ce champ est obligatoire."),
+    null=N_("Ce champ ne peut pas être vide."),
+    validator_failed=N_("Valeur invalide."),
 )
-fields.String.default_error_messages.update(invalid="Texte attendu.")
-fields.Email.default_error_messages.update(invalid="Adresse e-mail invalide.")
-fields.Integer.default_error_messages.update(invalid="Nombre entier attendu.")
-fields.Number.default_error_messages.update(invalid="Nombre attendu.")
-fields.Boolean.default_error_messages.update(invalid="Oui ou non attendu.")
+fields.String.default_error_messages.update(invalid=N_("Texte attendu."))
+fields.Email.default_error_messages.update(invalid=N_("Adresse e-mail invalide."))
+fields.Integer.default_error_messages.update(invalid=N_("Nombre entier attendu."))
+fields.Number.default_error_messages.update(invalid=N_("Nombre attendu."))
+fields.Boolean.default_error_messages.update(invalid=N_("Oui ou non attendu."))
 fields.Date.default_error_messages.update(
-    invalid="Date invalide (format AAAA-MM-JJ).", format="Date invalide (format AAAA-MM-JJ)."
+    invalid=N_("Date invalide (format AAAA-MM-JJ)."),
+    format=N_("Date invalide (format AAAA-MM-JJ)."),
 )
 fields.DateTime.default_error_messages.update(
-    invalid="Date et heure invalides.", format="Date et heure invalides."
+    invalid=N_("Date et heure invalides."), format=N_("Date et heure invalides.")
 )
-validate.Length.message_min = "Au moins {min} caractères."
-validate.Length.message_max = "Au plus {max} caractères."
-validate.Length.message_all = "Entre {min} et {max} caractères."
-validate.Length.message_equal = "Exactement {equal} caractères."
-validate.OneOf.default_message = "Valeur non autorisée (choix possibles : {choices})."
-validate.Range.message_min = "Doit être {min_op} {{min}}."
-validate.Range.message_max = "Doit être {max_op} {{max}}."
-validate.Range.message_all = "Doit être {min_op} {{min}} et {max_op} {{max}}."
-validate.Range.message_gte = "supérieur ou égal à"
-validate.Range.message_gt = "supérieur à"
-validate.Range.message_lte = "inférieur ou égal à"
-validate.Range.message_lt = "inférieur à"
-validate.Regexp.default_message = "Format invalide."
+validate.Length.message_min = N_("Au moins {min} caractères.")
+validate.Length.message_max = N_("Au plus {max} caractères.")
+validate.Length.message_all = N_("Entre {min} et {max} caractères.")
+validate.Length.message_equal = N_("Exactement {equal} caractères.")
+validate.OneOf.default_message = N_("Valeur non autorisée (choix possibles : {choices}).")
+validate.Range.message_min = N_("Doit être {min_op} {{min}}.")
+validate.Range.message_max = N_("Doit être {max_op} {{max}}.")
+validate.Range.message_all = N_("Doit être {min_op} {{min}} et {max_op} {{max}}.")
+validate.Range.message_gte = N_("supérieur ou égal à")
+validate.Range.message_gt = N_("supérieur à")
+validate.Range.message_lte = N_("inférieur ou égal à")
+validate.Range.message_lt = N_("inférieur à")
+validate.Regexp.default_message = N_("Format invalide.")
 
 
 class Input(Schema):
@@ -51,7 +54,7 @@ def _blank_to_missing(data: dict, schema: Schema) -> dict:
 def load(schema: Schema, data) -> dict:
     """Validate a form MultiDict or a JSON dict, or raise ValidationFailed with every error."""
     if data is None:
-        raise ValidationFailed({"_schema": ["Corps de requête JSON attendu."]})
+        raise ValidationFailed({"_schema": [N_("Corps de requête JSON attendu.")]})
     if hasattr(data, "getlist"):
         plain = {}
         for key in data:
@@ -74,7 +77,7 @@ def load(schema: Schema, data) -> dict:
 # What an integer column holds (INTEGER: 32 bits on PostgreSQL): past it, a bound value fails
 # in the driver (a server error) instead of matching nothing.
 DB_INT_MIN, DB_INT_MAX = -(2**31), 2**31 - 1
-OUT_OF_RANGE = "Nombre hors des limites acceptées."
+OUT_OF_RANGE = N_("Nombre hors des limites acceptées.")
 
 
 class DatabaseInt(IntegerConverter):
@@ -105,7 +108,7 @@ def _out_of_range(value, path: str = "") -> list[str]:
 
 def _flatten(messages) -> dict:
     if isinstance(messages, dict):
-        return {k: (v if isinstance(v, list) else [str(v)]) for k, v in messages.items()}
+        return {k: (v if isinstance(v, list) else [v]) for k, v in messages.items()}
     return {"_schema": list(messages)}
 
 

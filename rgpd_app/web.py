@@ -1,13 +1,15 @@
-"""Web session glue: the current actor, role-guarded views, idle expiry, paging arguments."""
+"""Web session glue: the current actor, role-guarded views, flashes, idle expiry, paging."""
 
 from functools import wraps
 
+import flask
 from flask import current_app, g, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 
 from rgpd_app import clock
-from rgpd_app.errors import Forbidden
+from rgpd_app.errors import Forbidden, translated
 from rgpd_app.extensions import db, login_manager
+from rgpd_app.messages import N_
 from rgpd_app.tenancy import Actor, actor_for
 
 
@@ -27,9 +29,15 @@ def _load_user(session_id: str):
 def current_actor() -> Actor:
     if "actor" not in g:
         if not current_user.is_authenticated:
-            raise Forbidden("Authentification requise.")
+            raise Forbidden(N_("Authentification requise."))
         g.actor = actor_for(current_user._get_current_object(), clock.now())
     return g.actor
+
+
+def flash(message: str, category: str = "message") -> None:
+    """flask.flash in the reader's language: `message` is French (a literal `N_(...)`, a
+    DomainError's message), and the session keeps only plain text."""
+    flask.flash(translated(message), category)
 
 
 def roles_required(*roles: str):

@@ -10,6 +10,7 @@ from rgpd_app.accounts.services import check_new_password, find_user
 from rgpd_app.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.journal.services import record
+from rgpd_app.messages import N_, joined
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.paging import contains, ordering, paginate
 from rgpd_app.tenancy import Actor, active_roles
@@ -35,7 +36,7 @@ def create_user(
     email = email.strip().lower()
     errors = {}
     if find_user(email):
-        errors["email"] = ["Un compte existe déjà avec cette adresse."]
+        errors["email"] = [N_("Un compte existe déjà avec cette adresse.")]
     try:
         check_new_password(email, name, password, field="password")
     except ValidationFailed as err:
@@ -122,28 +123,32 @@ def _grant(
             role=role,
         )
     elif role not in rules.ALL_ROLES:
-        reasons.append(f"Rôle inconnu : {role}.")
+        reasons.append(N_("Rôle inconnu : %(role)s.", role=role))
     elif role in rules.PROCESSOR_ROLES and not target.organisation.is_processor:
-        reasons.append("Ce rôle est réservé aux comptes du sous-traitant.")
+        reasons.append(N_("Ce rôle est réservé aux comptes du sous-traitant."))
     elif role in rules.CONTROLLER_ROLES and target.organisation.is_processor:
-        reasons.append("Ce rôle est réservé aux comptes d'une collectivité.")
+        reasons.append(N_("Ce rôle est réservé aux comptes d'une collectivité."))
     current, _ = active_roles(target, now)
     reasons += (
         rules.role_conflicts(set(current) - {role}, role)
         if role not in current
-        else ["Ce compte détient déjà ce rôle."]
+        else [N_("Ce compte détient déjà ce rôle.")]
     )
     if role == rules.AUDITOR:
         controller = db.session.get(Organisation, controller_id) if controller_id else None
         if controller is None or controller.is_processor:
-            reasons.append("Un auditeur est habilité pour une seule collectivité : indiquez-la.")
+            reasons.append(
+                N_("Un auditeur est habilité pour une seule collectivité : indiquez-la.")
+            )
         if not valid_from_on or not valid_until_on:
-            reasons.append("L'habilitation d'un auditeur a une date de début et une date de fin.")
+            reasons.append(
+                N_("L'habilitation d'un auditeur a une date de début et une date de fin.")
+            )
         elif valid_until_on < valid_from_on:
-            reasons.append("La date de fin précède la date de début.")
+            reasons.append(N_("La date de fin précède la date de début."))
     if reasons:
         raise DomainError(
-            " ".join(dict.fromkeys(reasons)),
+            joined(" ", dict.fromkeys(reasons)),
             code="role_refused",
             fields={"role": list(dict.fromkeys(reasons))},
         )
@@ -188,7 +193,7 @@ def revoke_role(grant: RoleGrant, *, actor: Actor, now: datetime) -> None:
         role=grant.role,
     )
     if reasons:
-        raise Forbidden(" ".join(reasons), code="role_refused")
+        raise Forbidden(joined(" ", reasons), code="role_refused")
     grant.revoked_at = now
     grant.revoked_by_id = actor.id
     target.session_version += 1
@@ -208,7 +213,7 @@ def set_enabled(target: User, enabled: bool, *, actor: Actor, now: datetime) -> 
     """Disable or re-enable an account; disabling ends its sessions at once."""
     manage_check(actor, target)
     if actor.id == target.id:
-        raise Forbidden("Vous ne pouvez pas désactiver votre propre compte.")
+        raise Forbidden(N_("Vous ne pouvez pas désactiver votre propre compte."))
     target.is_enabled = enabled
     target.session_version += 1
     if enabled:

@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     current_app,
-    flash,
     redirect,
     render_template,
     request,
@@ -26,6 +25,8 @@ from rgpd_app.accounts import passwords, services
 from rgpd_app.errors import DomainError
 from rgpd_app.extensions import db, limiter
 from rgpd_app.journal.services import record
+from rgpd_app.messages import N_
+from rgpd_app.web import flash
 
 bp = Blueprint("reauth", __name__)
 
@@ -61,7 +62,7 @@ def confirmation_required(when=lambda: True):
         def wrapped(*args, **kwargs):
             if current_user.is_authenticated and when() and not is_confirmed(clock.now()):
                 back = request.full_path if request.method == "GET" else request.referrer
-                flash("Cette action demande de confirmer votre identité.", "warning")
+                flash(N_("Cette action demande de confirmer votre identité."), "warning")
                 return redirect(url_for("reauth.confirm", next=_safe_next(back)))
             return view(*args, **kwargs)
 
@@ -98,13 +99,13 @@ def confirm_identity(user, password: str, code: str, *, now: datetime) -> None:
     if services.is_locked(user, now):
         record("reauth.refused_locked", now=now, user=user)
         db.session.commit()
-        raise DomainError("Compte verrouillé : réessayez plus tard.", code="locked")
+        raise DomainError(N_("Compte verrouillé : réessayez plus tard."), code="locked")
     if not matches:
         services.count_failure(user, "reauth_password", now=now)
         db.session.commit()
         raise DomainError(
-            "Mot de passe incorrect.", code="reauth_failed",
-            fields={"password": ["Mot de passe incorrect."]},
+            N_("Mot de passe incorrect."), code="reauth_failed",
+            fields={"password": [N_("Mot de passe incorrect.")]},
         )  # fmt: skip
     if user.has_totp:
         services.verify_totp(user, code, now=now)

@@ -5,6 +5,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from rgpd_app.messages import N_
+
 ADMIN = "admin"
 PROCESSOR_DPO = "processor_dpo"
 SECURITY_OFFICER = "security_officer"
@@ -43,14 +45,18 @@ def role_conflicts(current: set[str], new_role: str) -> list[str]:
     """French reasons why `new_role` cannot be added to someone holding `current` (annex §1)."""
     reasons = []
     if new_role == AUDITOR and current - {AUDITOR}:
-        reasons.append("Un auditeur ne peut détenir aucun autre rôle.")
+        reasons.append(N_("Un auditeur ne peut détenir aucun autre rôle."))
     if new_role != AUDITOR and AUDITOR in current:
-        reasons.append("Un auditeur ne peut détenir aucun autre rôle.")
+        reasons.append(N_("Un auditeur ne peut détenir aucun autre rôle."))
     for role in current:
         if frozenset({role, new_role}) in INCOMPATIBLE:
             reasons.append(
-                f"Les rôles « {ROLE_LABELS[role]} » et « {ROLE_LABELS[new_role]} » "
-                "ne peuvent pas être cumulés par une même personne."
+                N_(
+                    "Les rôles « %(role)s » et « %(new_role)s » ne peuvent pas être cumulés par "
+                    "une même personne.",
+                    role=ROLE_LABELS[role],
+                    new_role=ROLE_LABELS[new_role],
+                )
             )
     return reasons
 
@@ -68,27 +74,30 @@ def grant_refusals(
 ) -> list[str]:
     """Why the granter may not give (or remove) `role` to the target; empty when allowed."""
     if role not in ALL_ROLES:
-        return [f"Rôle inconnu : {role}."]
+        return [N_("Rôle inconnu : %(role)s.", role=role)]
     if granter_id == target_id:
-        return ["Personne ne peut s'attribuer ou se retirer ses propres droits."]
+        return [N_("Personne ne peut s'attribuer ou se retirer ses propres droits.")]
     reasons = []
     if role in PROCESSOR_ROLES:
         if ADMIN not in granter_roles:
-            reasons.append("Seul un administrateur attribue les rôles du sous-traitant.")
+            reasons.append(N_("Seul un administrateur attribue les rôles du sous-traitant."))
         if not target_is_processor:
-            reasons.append("Ce rôle est réservé aux comptes du sous-traitant.")
+            reasons.append(N_("Ce rôle est réservé aux comptes du sous-traitant."))
     elif role in CONTROLLER_ROLES:
         if target_is_processor:
-            reasons.append("Ce rôle est réservé aux comptes d'une collectivité.")
+            reasons.append(N_("Ce rôle est réservé aux comptes d'une collectivité."))
         manages_own = CONTROLLER_DPO in granter_roles and granter_org_id == target_org_id
         if not (ADMIN in granter_roles or manages_own):
             reasons.append(
-                "Seul un administrateur ou le DPO de la collectivité gère les comptes de celle-ci."
+                N_(
+                    "Seul un administrateur ou le DPO de la collectivité gère les comptes de "
+                    "celle-ci."
+                )
             )
     elif role == AUDITOR:
         if not (ADMIN in granter_roles or PROCESSOR_DPO in granter_roles):
             reasons.append(
-                "Seul un administrateur ou le DPO du sous-traitant habilite un auditeur."
+                N_("Seul un administrateur ou le DPO du sous-traitant habilite un auditeur.")
             )
     return reasons
 
@@ -307,7 +316,9 @@ def password_problems(
     labels = labelled(user_inputs)
     problems = []
     if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(f"Le mot de passe doit contenir au moins {MIN_PASSWORD_LENGTH} caractères.")
+        problems.append(
+            N_("Le mot de passe doit contenir au moins %(n)s caractères.", n=MIN_PASSWORD_LENGTH)
+        )
     if len(password) > MAX_PASSWORD_LENGTH:
         problems.append(too_long_message(field))
     folded = fold(password)

@@ -12,6 +12,7 @@ from rgpd_app.accounts.models import User
 from rgpd_app.errors import DomainError, Forbidden, ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.journal.services import record
+from rgpd_app.messages import N_
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.tenancy import Actor, active_roles
 
@@ -94,9 +95,9 @@ def verify_totp(user: User, code: str, *, now: datetime) -> None:
         count_failure(user, "totp", now=now)
         db.session.commit()
         raise DomainError(
-            "Code de vérification incorrect.",
+            N_("Code de vérification incorrect."),
             code="totp_invalid",
-            fields={"code": ["Code incorrect ou déjà utilisé."]},
+            fields={"code": [N_("Code incorrect ou déjà utilisé.")]},
         )
     user.totp_last_step = step
 
@@ -167,9 +168,9 @@ def change_password(
     """The user changes their own password: at most twice a calendar day (annex §1)."""
     errors = {}
     if confirm is not None and confirm != new:
-        errors["confirm_password"] = ["Les deux saisies ne correspondent pas."]
+        errors["confirm_password"] = [N_("Les deux saisies ne correspondent pas.")]
     if not passwords.check_password(user.password_hash, current):
-        errors["current_password"] = ["Mot de passe actuel incorrect."]
+        errors["current_password"] = [N_("Mot de passe actuel incorrect.")]
     try:
         check_new_password(user.email, user.name, new, organisation=user.organisation)
     except ValidationFailed as err:
@@ -188,7 +189,7 @@ def reset_password(target: User, new: str, *, actor: Actor | None, now: datetime
         if not actor.has(rules.ADMIN):
             raise Forbidden()
         if actor.id == target.id:
-            raise Forbidden("Utilisez le changement de mot de passe pour votre propre compte.")
+            raise Forbidden(N_("Utilisez le changement de mot de passe pour votre propre compte."))
     check_new_password(
         target.email, target.name, new, field="password", organisation=target.organisation
     )
@@ -207,10 +208,12 @@ def _set_password(user: User, new: str, *, actor: Actor | None, now: datetime, b
     )
     if not allowance.allowed:
         raise DomainError(
-            "Vous avez déjà changé votre mot de passe deux fois aujourd'hui ; "
-            "réessayez demain ou demandez à un administrateur.",
+            N_(
+                "Vous avez déjà changé votre mot de passe deux fois aujourd'hui ; "
+                "réessayez demain ou demandez à un administrateur."
+            ),
             code="password_change_limit",
-            fields={"new_password": ["Limite de deux changements par jour atteinte."]},
+            fields={"new_password": [N_("Limite de deux changements par jour atteinte.")]},
         )
     user.password_hash = passwords.hash_password(new)
     user.password_changed_at = now

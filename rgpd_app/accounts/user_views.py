@@ -1,6 +1,6 @@
 """Account management: administrators for everyone, a controller DPO for its municipality."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from rgpd_app import clock
@@ -9,10 +9,11 @@ from rgpd_app.accounts.models import RoleGrant
 from rgpd_app.accounts.schemas import GrantInput, PasswordResetInput, UserInput
 from rgpd_app.errors import DomainError, NotFound
 from rgpd_app.extensions import db
+from rgpd_app.messages import N_
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.paging import sort_key
 from rgpd_app.validation import load
-from rgpd_app.web import current_actor, page_arg, roles_required
+from rgpd_app.web import current_actor, flash, page_arg, roles_required
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 MANAGERS = (rules.ADMIN, rules.CONTROLLER_DPO)
@@ -72,7 +73,8 @@ def new():
             org = next((o for o in _organisations(actor) if o.id == data["organisation_id"]), None)
             if org is None:
                 raise DomainError(
-                    "Organisation inconnue.", fields={"organisation_id": ["Organisation inconnue."]}
+                    N_("Organisation inconnue."),
+                    fields={"organisation_id": [N_("Organisation inconnue.")]},
                 )
             user = management.create_user(
                 email=data["email"],
@@ -90,7 +92,7 @@ def new():
             db.session.rollback()
             errors = err.fields or {"_form": [err.message]}
         else:
-            flash("Le compte a été créé.", "success")
+            flash(N_("Le compte a été créé."), "success")
             return redirect(url_for("users.detail", user_id=user.id))
     return render_template(
         "users/new.html",
@@ -146,7 +148,7 @@ def grant(user_id: int):
             controllers=_controllers(actor),
             errors=errors,
         ), err.status
-    flash("Le rôle a été attribué.", "success")
+    flash(N_("Le rôle a été attribué."), "success")
     return redirect(url_for("users.detail", user_id=user.id))
 
 
@@ -159,7 +161,7 @@ def revoke(user_id: int, grant_id: int):
     if grant is None or grant.user_id != user.id:
         raise NotFound()
     management.revoke_role(grant, actor=actor, now=clock.now())
-    flash("Le rôle a été retiré.", "success")
+    flash(N_("Le rôle a été retiré."), "success")
     return redirect(url_for("users.detail", user_id=user.id))
 
 
@@ -169,7 +171,7 @@ def enabled(user_id: int):
     actor = current_actor()
     user = management.get_user(user_id, actor=actor, now=clock.now())
     management.set_enabled(user, request.form.get("enabled") == "1", actor=actor, now=clock.now())
-    flash("Le compte a été mis à jour.", "success")
+    flash(N_("Le compte a été mis à jour."), "success")
     return redirect(url_for("users.detail", user_id=user.id))
 
 
@@ -191,5 +193,5 @@ def reset_password(user_id: int):
             controllers=_controllers(actor),
             errors=err.fields or {"_form": [err.message]},
         ), err.status
-    flash("Le mot de passe a été réinitialisé.", "success")
+    flash(N_("Le mot de passe a été réinitialisé."), "success")
     return redirect(url_for("users.detail", user_id=user.id))

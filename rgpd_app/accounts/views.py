@@ -6,7 +6,6 @@ import segno
 from flask import (
     Blueprint,
     current_app,
-    flash,
     redirect,
     render_template,
     request,
@@ -22,8 +21,9 @@ from rgpd_app.accounts.models import ApiToken, User
 from rgpd_app.accounts.schemas import LoginInput, PasswordChangeInput, TokenInput, TotpInput
 from rgpd_app.errors import DomainError, ValidationFailed
 from rgpd_app.extensions import db, limiter
+from rgpd_app.messages import N_
 from rgpd_app.validation import load
-from rgpd_app.web import current_actor
+from rgpd_app.web import current_actor, flash
 
 bp = Blueprint("accounts", __name__)
 
@@ -49,7 +49,7 @@ def _finish_login(user: User):
     session["seen"] = session["started"] = clock.now().timestamp()  # idle and absolute expiry
     reauth.mark_confirmed(clock.now())  # a sign-in confirms the identity for a while
     if services.password_expired(user, clock.now()):
-        flash("Votre mot de passe a plus d'un an : choisissez-en un nouveau.", "warning")
+        flash(N_("Votre mot de passe a plus d'un an : choisissez-en un nouveau."), "warning")
         return redirect(url_for("accounts.password"))
     return redirect(url_for("main.dashboard"))
 
@@ -160,7 +160,7 @@ def enrol():
         else:
             if session.pop(PENDING, None):
                 return _finish_login(user)
-            flash("La double authentification est activée.", "success")
+            flash(N_("La double authentification est activée."), "success")
             return redirect(url_for("main.dashboard"))
     uri = services.totp_uri(user, secret)
     return render_template(
@@ -174,7 +174,7 @@ def logout():
     services.logout(current_user._get_current_object(), now=clock.now())
     logout_user()
     session.clear()
-    flash("Vous êtes déconnecté.", "info")
+    flash(N_("Vous êtes déconnecté."), "info")
     return redirect(url_for("accounts.login"))
 
 
@@ -199,7 +199,7 @@ def password():
         else:
             # The password change bumped the session version: sign in again on this session.
             login_user(db.session.get(User, current_user.id))
-            flash("Votre mot de passe a été changé.", "success")
+            flash(N_("Votre mot de passe a été changé."), "success")
             return redirect(url_for("main.dashboard"))
     return render_template("accounts/password.html", errors=errors), (400 if errors else 200)
 
@@ -242,5 +242,5 @@ def tokens():
 @login_required
 def revoke_token(token_id: int):
     api_tokens.revoke_token(token_id, actor=current_actor(), now=clock.now())
-    flash("Le jeton a été révoqué.", "success")
+    flash(N_("Le jeton a été révoqué."), "success")
     return redirect(url_for("accounts.tokens"))

@@ -12,6 +12,7 @@ from rgpd_app.audits import rules
 from rgpd_app.audits.models import AuditRequest
 from rgpd_app.errors import Conflict, DomainError
 from rgpd_app.journal.services import record
+from rgpd_app.messages import N_
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.paging import contains, ordering, paginate
 from rgpd_app.tenancy import Actor, get_visible, require, scope
@@ -86,7 +87,7 @@ def get_audit(audit_id: int, *, actor: Actor, roles=rules.READERS) -> AuditReque
 def check_version(item: AuditRequest, version: int | None) -> None:
     if version is not None and version != item.version:
         raise Conflict(
-            "Cet audit a été modifié entre-temps par quelqu'un d'autre : rechargez la page.",
+            N_("Cet audit a été modifié entre-temps par quelqu'un d'autre : rechargez la page."),
             code="stale_version",
         )
 

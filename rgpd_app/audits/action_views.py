@@ -1,6 +1,6 @@
 """Audit steps as POST forms: each calls its service, then flashes and goes back to the page."""
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, redirect, request, url_for
 
 from rgpd_app import clock
 from rgpd_app.audits import portal, rules, services
@@ -16,8 +16,9 @@ from rgpd_app.audits.schemas import (
 from rgpd_app.audits.views import detail, received_file
 from rgpd_app.errors import Conflict, DomainError, Forbidden, NotFound
 from rgpd_app.extensions import db
+from rgpd_app.messages import N_
 from rgpd_app.validation import load
-from rgpd_app.web import current_actor, roles_required
+from rgpd_app.web import current_actor, flash, roles_required
 
 bp = Blueprint("audit_actions", __name__, url_prefix="/audits")
 
@@ -53,18 +54,18 @@ def accept(audit_id: int):
     if decision.accounts:
         # Shown once, in this answer only: never put in the (signed, not encrypted) session.
         return detail(audit_id, accounts=decision.accounts)
-    return _done(audit_id, "L'audit est accepté.")
+    return _done(audit_id, N_("L'audit est accepté."))
 
 
 _SIMPLE = {
-    "cancel": (lambda: services.decisions.cancel, rules.REQUESTERS, "La demande est annulée."),
-    "start": (lambda: services.progress.start, rules.PLAN_KEEPERS, "L'audit a commencé."),
+    "cancel": (lambda: services.decisions.cancel, rules.REQUESTERS, N_("La demande est annulée.")),
+    "start": (lambda: services.progress.start, rules.PLAN_KEEPERS, N_("L'audit a commencé.")),
     "corrective-plan": (
         lambda: services.progress.require_corrective_plan,
         rules.PLAN_KEEPERS,
-        "Le plan de mesures correctives est ouvert.",
+        N_("Le plan de mesures correctives est ouvert."),
     ),
-    "close": (lambda: services.progress.close, rules.PLAN_KEEPERS, "L'audit est clos."),
+    "close": (lambda: services.progress.close, rules.PLAN_KEEPERS, N_("L'audit est clos.")),
 }
 
 
@@ -92,7 +93,7 @@ def refuse(audit_id: int):
         )
     except DomainError as err:
         return _refused(audit_id, err)
-    return _done(audit_id, "L'auditeur est refusé ; la collectivité est informée.")
+    return _done(audit_id, N_("L'auditeur est refusé ; la collectivité est informée."))
 
 
 @bp.post("/<int:audit_id>/agreement")
@@ -109,7 +110,7 @@ def agreement(audit_id: int):
         )
     except DomainError as err:
         return _refused(audit_id, err)
-    return _done(audit_id, "La décision sur l'audit supplémentaire est enregistrée.")
+    return _done(audit_id, N_("La décision sur l'audit supplémentaire est enregistrée."))
 
 
 @bp.post("/<int:audit_id>/firm")
@@ -126,7 +127,7 @@ def firm(audit_id: int):
         )
     except DomainError as err:
         return _refused(audit_id, err)
-    return _done(audit_id, "Votre réponse sur le cabinet proposé est enregistrée.")
+    return _done(audit_id, N_("Votre réponse sur le cabinet proposé est enregistrée."))
 
 
 @bp.post("/<int:audit_id>/report")
@@ -142,7 +143,7 @@ def report(audit_id: int):
         )
     except DomainError as err:
         return _refused(audit_id, err)
-    return _done(audit_id, "Le rapport est enregistré.")
+    return _done(audit_id, N_("Le rapport est enregistré."))
 
 
 @bp.post("/<int:audit_id>/observations")
@@ -162,9 +163,10 @@ def observations(audit_id: int):
         return _refused(audit_id, err)
     if item.is_observations_late:
         flash(
-            "Observations envoyées APRÈS le délai : elles sont signalées comme tardives.", "warning"
+            N_("Observations envoyées APRÈS le délai : elles sont signalées comme tardives."),
+            "warning",
         )
-    return _done(audit_id, "Les observations sont envoyées.")
+    return _done(audit_id, N_("Les observations sont envoyées."))
 
 
 @bp.post("/<int:audit_id>/contest")
@@ -177,7 +179,7 @@ def contest(audit_id: int):
         )
     except DomainError as err:
         return _refused(audit_id, err)
-    return _done(audit_id, "Le rapport est contesté.")
+    return _done(audit_id, N_("Le rapport est contesté."))
 
 
 @bp.post("/<int:audit_id>/measures")
@@ -188,7 +190,7 @@ def add_measure(audit_id: int):
         services.measures.add_measure(audit_id, data, actor=current_actor(), now=clock.now())
     except DomainError as err:
         return _refused(audit_id, err)
-    return _done(audit_id, "La mesure corrective est ajoutée.")
+    return _done(audit_id, N_("La mesure corrective est ajoutée."))
 
 
 @bp.post("/<int:audit_id>/measures/<int:measure_id>")
@@ -201,7 +203,7 @@ def measure_status(audit_id: int, measure_id: int):
         )
     except DomainError as err:
         return _refused(audit_id, err)
-    return _done(audit_id, "Le statut de la mesure est enregistré.")
+    return _done(audit_id, N_("Le statut de la mesure est enregistré."))
 
 
 @bp.post("/<int:audit_id>/time")
@@ -212,7 +214,7 @@ def log_time(audit_id: int):
         services.timelog.log_time(audit_id, data, actor=current_actor(), now=clock.now())
     except DomainError as err:
         return _refused(audit_id, err)
-    return _done(audit_id, "Le temps passé est enregistré.")
+    return _done(audit_id, N_("Le temps passé est enregistré."))
 
 
 @bp.post("/<int:audit_id>/documents")
@@ -224,7 +226,7 @@ def add_document(audit_id: int):
         )
     except DomainError as err:
         return _refused(audit_id, err)
-    return _done(audit_id, "Le document est ajouté.")
+    return _done(audit_id, N_("Le document est ajouté."))
 
 
 @bp.post("/<int:audit_id>/auditors/<int:auditor_id>/password")
@@ -248,11 +250,11 @@ def share_pack(audit_id: int):
         )
     except DomainError as err:
         return _refused(audit_id, err)
-    return _done(audit_id, "Le paquet de preuves est partagé avec les auditeurs de cet audit.")
+    return _done(audit_id, N_("Le paquet de preuves est partagé avec les auditeurs de cet audit."))
 
 
 @bp.post("/<int:audit_id>/packs/<int:share_id>/withdraw")
 @roles_required(*portal.SHARERS)
 def withdraw_pack(audit_id: int, share_id: int):
     portal.withdraw_share(audit_id, share_id, actor=current_actor(), now=clock.now())
-    return _done(audit_id, "Le paquet n'est plus partagé.")
+    return _done(audit_id, N_("Le paquet n'est plus partagé."))

@@ -30,6 +30,7 @@ from rgpd_app.audits.schemas import (
 from rgpd_app.errors import ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.files import Upload, download_response
+from rgpd_app.messages import N_
 from rgpd_app.tenancy import require
 from rgpd_app.validation import load
 
@@ -46,7 +47,7 @@ def _decode(filename: str | None, content: str | None, field: str) -> Upload | N
     try:
         raw = base64.b64decode(content, validate=True)
     except (binascii.Error, ValueError):
-        raise ValidationFailed({field: ["Contenu base64 invalide."]}) from None
+        raise ValidationFailed({field: [N_("Contenu base64 invalide.")]}) from None
     return Upload(filename or "fichier", raw)
 
 
@@ -107,7 +108,7 @@ def create():
         item = services.submission.request_audit(data, ndas, actor=api_actor(), now=clock.now())
     except services.submission.AuditCheckFailed as err:
         db.session.rollback()
-        error = {"code": err.code, "message": err.message, "fields": err.fields}
+        error = {"code": err.code, "message": err.translated(), "fields": err.translated_fields()}
         return {"error": error, "check": check_dict(err.check)}, 400
     return _detail(item), 201
 

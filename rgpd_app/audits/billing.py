@@ -5,6 +5,7 @@ from rgpd_app.audits import timelog
 from rgpd_app.audits.rules import hours_text
 from rgpd_app.errors import ValidationFailed
 from rgpd_app.exports import Column, export_response
+from rgpd_app.messages import N_
 from rgpd_app.tenancy import Actor
 
 FORMATS = ("csv", "pdf")
@@ -20,7 +21,7 @@ COLUMNS = [
 def billing_response(audit_id: int, actor: Actor, fmt: str):
     """CSV or PDF statement of the time spent by the processor's staff (annex art. 4.6)."""
     if fmt not in FORMATS:
-        raise ValidationFailed({"format": ["Format attendu : csv ou pdf."]})
+        raise ValidationFailed({"format": [N_("Format attendu : csv ou pdf.")]})
     statement = timelog.billing_statement(audit_id, actor=actor, now=clock.now(), fmt=fmt)
     item = statement.audit
     total = {

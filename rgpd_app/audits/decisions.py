@@ -25,6 +25,7 @@ from rgpd_app.audits.access import (
 from rgpd_app.audits.models import AuditAuditor, AuditRequest
 from rgpd_app.errors import NotFound
 from rgpd_app.extensions import db
+from rgpd_app.messages import N_
 from rgpd_app.tenancy import Actor, require
 
 
@@ -129,10 +130,12 @@ def _accepted_lines(item: AuditRequest, how: str) -> list[str]:
 def _require_agreement(item: AuditRequest) -> None:
     if item.needs_processor_agreement and item.agreement_at is None:
         raise AuditRefused(
-            "Cet audit dépasse la limite d'un audit par période : enregistrez d'abord l'accord "
-            "du sous-traitant (ou refusez l'exception).",
+            N_(
+                "Cet audit dépasse la limite d'un audit par période : enregistrez d'abord l'accord "
+                "du sous-traitant (ou refusez l'exception)."
+            ),
             code="agreement_missing",
-            fields={"agreement": ["L'accord du sous-traitant n'est pas enregistré."]},
+            fields={"agreement": [N_("L'accord du sous-traitant n'est pas enregistré.")]},
         )
 
 
@@ -216,11 +219,13 @@ def decide_agreement(
     check_version(item, version)
     if not item.needs_processor_agreement or item.agreement_at is not None:
         raise AuditRefused(
-            "Cet audit n'attend pas l'accord du sous-traitant.", code="agreement_not_needed"
+            N_("Cet audit n'attend pas l'accord du sous-traitant."), code="agreement_not_needed"
         )
     if agree:
         if item.state != AuditState.REQUESTED:
-            raise AuditRefused("L'accord se donne sur une demande en attente.", code="agreement")
+            raise AuditRefused(
+                N_("L'accord se donne sur une demande en attente."), code="agreement"
+            )
         item.agreement_at, item.agreement_by_id = now, actor.id
         title, lines = (
             "Accord du sous-traitant pour un audit supplémentaire",

@@ -12,6 +12,7 @@ from rgpd_app.audits.decisions import journal_step
 from rgpd_app.audits.models import DONE, OPEN, AuditRequest, CorrectiveMeasure
 from rgpd_app.errors import NotFound, ValidationFailed
 from rgpd_app.extensions import db
+from rgpd_app.messages import N_
 from rgpd_app.tenancy import Actor
 
 
@@ -19,7 +20,7 @@ def _plan(audit_id: int, actor: Actor) -> AuditRequest:
     item = get_audit(audit_id, actor=actor, roles=rules.PLAN_KEEPERS)
     if item.state != AuditState.CORRECTIVE_PLAN:
         raise AuditRefused(
-            "Les mesures correctives se gèrent une fois le plan de mesures correctives ouvert.",
+            N_("Les mesures correctives se gèrent une fois le plan de mesures correctives ouvert."),
             code="no_corrective_plan",
         )
     return item
@@ -32,7 +33,7 @@ def add_measure(audit_id: int, data: dict, *, actor: Actor, now: datetime) -> Co
     due_on: date = data.get("due_on") or deadline.deadline
     errors = {}
     if due_on < paris_day(now):
-        errors["due_on"] = [f"L'échéance ({format_day_fr(due_on)}) est déjà passée."]
+        errors["due_on"] = [N_("L'échéance (%(day)s) est déjà passée.", day=format_day_fr(due_on))]
     if errors:
         raise ValidationFailed(errors)
     measure = CorrectiveMeasure(
@@ -77,7 +78,7 @@ def set_measure_status(
     if measure is None or measure.audit_id != item.id:
         raise NotFound()
     if status not in (OPEN, DONE):
-        raise ValidationFailed({"status": ["Statut attendu : open ou done."]})
+        raise ValidationFailed({"status": [N_("Statut attendu : open ou done.")]})
     if measure.status != status:
         measure.status = status
         measure.done_at = now if status == DONE else None

@@ -31,6 +31,7 @@ from rgpd_app.exports.models import ExportJob
 from rgpd_app.extensions import db
 from rgpd_app.journal.models import JournalEntry
 from rgpd_app.journal.services import record
+from rgpd_app.messages import N_
 from rgpd_app.tenancy import Actor
 
 SHARERS = (roles.CONTROLLER_DPO,)
@@ -123,7 +124,7 @@ def share_pack(audit_id: int, public_id: str, *, actor: Actor, now: datetime) ->
     window = access_window(item)
     if window is None or item.cancelled_at is not None or item.refused_at is not None:
         raise ValidationFailed(
-            {"pack": ["Un paquet ne se partage qu'avec les auditeurs d'un audit accepté."]}
+            {"pack": [N_("Un paquet ne se partage qu'avec les auditeurs d'un audit accepté.")]}
         )
     export = db.session.scalar(select(ExportJob).where(ExportJob.public_id == str(public_id)))
     if (
@@ -132,9 +133,11 @@ def share_pack(audit_id: int, public_id: str, *, actor: Actor, now: datetime) ->
         or export.kind != EVIDENCE
         or export.organisation_id != item.organisation_id
     ):
-        raise ValidationFailed({"pack": ["Choisissez un de vos paquets de cette collectivité."]})
+        raise ValidationFailed(
+            {"pack": [N_("Choisissez un de vos paquets de cette collectivité.")]}
+        )
     if export.state != export_jobs.DONE or export.storage_name is None:
-        raise ValidationFailed({"pack": ["Ce paquet n'est pas (ou plus) disponible."]})
+        raise ValidationFailed({"pack": [N_("Ce paquet n'est pas (ou plus) disponible.")]})
     share = next((s for s in item.shares if s.export_job_id == export.id), None)
     if share is None:
         share = AuditShare(audit=item, export=export, shared_by_id=actor.id, shared_at=now)
@@ -187,7 +190,7 @@ def open_shared_pack(
     export = share.export
     path = export_jobs.file_of(export)
     if export.state != export_jobs.DONE or path is None or not path.exists():
-        raise NotFound("Ce fichier n'est pas (ou plus) disponible.")
+        raise NotFound(N_("Ce fichier n'est pas (ou plus) disponible."))
     journal_step(
         item, "pack_downloaded", actor=actor, now=now, export=export.public_id, sha256=export.sha256
     )

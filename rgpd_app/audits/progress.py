@@ -11,6 +11,7 @@ from rgpd_app.audits.models import OBSERVATIONS, OTHER, REPORT, AuditDocument, A
 from rgpd_app.errors import NotFound, ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.files import Upload
+from rgpd_app.messages import N_
 from rgpd_app.tenancy import Actor
 
 
@@ -20,10 +21,12 @@ def start(audit_id: int, *, actor: Actor, now: datetime, version: int | None = N
     check_version(item, version)
     if item.state == AuditState.ACCEPTED and paris_day(now) < item.start_on:
         raise AuditRefused(
-            f"L'audit ne peut pas commencer avant la date annoncée : le "
-            f"{format_day_fr(item.start_on)}.",
+            N_(
+                "L'audit ne peut pas commencer avant la date annoncée : le %(day)s.",
+                day=format_day_fr(item.start_on),
+            ),
             code="too_early",
-            fields={"start_on": [f"Début annoncé : {format_day_fr(item.start_on)}."]},
+            fields={"start_on": [N_("Début annoncé : %(day)s.", day=format_day_fr(item.start_on))]},
         )
     apply(item, AuditAction.START, now=now)
     item.started_at = now
@@ -102,7 +105,7 @@ def send_observations(
     check_version(item, version)
     text = (text or "").strip()
     if not text:
-        raise ValidationFailed({"observations": ["Rédigez les observations."]})
+        raise ValidationFailed({"observations": [N_("Rédigez les observations.")]})
     apply(item, AuditAction.SEND_OBSERVATIONS, now=now)
     deadline = clocks_for(item).observations
     item.observations, item.observations_sent_at = text, now
@@ -159,7 +162,7 @@ def contest(audit_id: int, reason: str, *, actor: Actor, now: datetime, version=
     check_version(item, version)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed({"reason": ["Indiquez pourquoi le rapport est contesté."]})
+        raise ValidationFailed({"reason": [N_("Indiquez pourquoi le rapport est contesté.")]})
     apply(item, AuditAction.CONTEST_REPORT, now=now)
     item.contest_reason, item.contested_at = reason, now
     journal_step(item, "contested", actor=actor, now=now, reason=reason)

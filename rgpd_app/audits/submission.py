@@ -15,6 +15,7 @@ from rgpd_app.errors import DomainError, NotFound
 from rgpd_app.extensions import db
 from rgpd_app.files import Upload
 from rgpd_app.journal.services import record
+from rgpd_app.messages import N_
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.tenancy import Actor, get_visible, require
 
@@ -67,10 +68,13 @@ def _reaudit_origin(data: dict, org: Organisation, actor: Actor) -> AuditRequest
         raise NotFound()
     if origin.state != AuditState.CONTESTED:
         raise AuditRefused(
-            f"Un nouvel audit ne suit que un rapport contesté : l'audit {origin.reference} "
-            "n'est pas à l'état « rapport contesté ».",
+            N_(
+                "Un nouvel audit ne suit que un rapport contesté : l'audit %(reference)s n'est "
+                "pas à l'état « rapport contesté ».",
+                reference=origin.reference,
+            ),
             code="reaudit_not_contested",
-            fields={"reaudit_of_id": ["Choisissez un audit dont le rapport est contesté."]},
+            fields={"reaudit_of_id": [N_("Choisissez un audit dont le rapport est contesté.")]},
         )
     again = db.session.scalar(
         select(AuditRequest.id).where(
@@ -80,9 +84,12 @@ def _reaudit_origin(data: dict, org: Organisation, actor: Actor) -> AuditRequest
     )
     if again:
         raise AuditRefused(
-            f"Le nouvel audit qui suit le rapport contesté de {origin.reference} est déjà demandé.",
+            N_(
+                "Le nouvel audit qui suit le rapport contesté de %(reference)s est déjà demandé.",
+                reference=origin.reference,
+            ),
             code="reaudit_exists",
-            fields={"reaudit_of_id": ["Un nouvel audit est déjà demandé pour ce rapport."]},
+            fields={"reaudit_of_id": [N_("Un nouvel audit est déjà demandé pour ce rapport.")]},
         )
     return origin
 
@@ -115,9 +122,9 @@ def _municipality(actor: Actor, organisation_id: int | None) -> Organisation:
         org = actor.user.organisation
     if org.is_processor:
         raise AuditRefused(
-            "Indiquez la collectivité qui annonce l'audit.",
+            N_("Indiquez la collectivité qui annonce l'audit."),
             code="organisation_missing",
-            fields={"organisation_id": ["Choisissez une collectivité."]},
+            fields={"organisation_id": [N_("Choisissez une collectivité.")]},
         )
     return org
 
@@ -156,14 +163,17 @@ def request_audit(
     fields = {**check_fields(check), **upload_errors}
     asked = bool(data.get("ask_agreement"))
     if not check.is_acceptable or upload_errors:
-        raise AuditCheckFailed(check, fields, "La demande d'audit ne respecte pas le contrat.")
+        raise AuditCheckFailed(check, fields, N_("La demande d'audit ne respecte pas le contrat."))
     if check.needs_processor_agreement and not asked:
         fields["ask_agreement"] = [
-            "Cette demande dépasse la limite d'un audit par période : cochez « demander l'accord "
-            "du sous-traitant » pour l'enregistrer quand même, ou choisissez une date permise."
+            N_(
+                "Cette demande dépasse la limite d'un audit par période : cochez « demander "
+                "l'accord "
+                "du sous-traitant » pour l'enregistrer quand même, ou choisissez une date permise."
+            )
         ]
         raise AuditCheckFailed(
-            check, fields, "La demande d'audit nécessite l'accord du sous-traitant."
+            check, fields, N_("La demande d'audit nécessite l'accord du sous-traitant.")
         )
     item = AuditRequest(
         organisation_id=org.id,

@@ -2,7 +2,7 @@
 
 import re
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 
 import audit as rules_lib
 from rgpd_app import clock
@@ -15,9 +15,10 @@ from rgpd_app.errors import DomainError
 from rgpd_app.exports.job_views import file_response
 from rgpd_app.extensions import db
 from rgpd_app.files import Upload, download_response
+from rgpd_app.messages import N_
 from rgpd_app.paging import sort_key
 from rgpd_app.validation import load
-from rgpd_app.web import current_actor, page_arg, roles_required
+from rgpd_app.web import current_actor, flash, page_arg, roles_required
 
 bp = Blueprint("audits", __name__, url_prefix="/audits")
 
@@ -109,7 +110,7 @@ def new():
                 db.session.rollback()
                 errors = err.fields or {"_form": [err.message]}
             else:
-                flash("La demande d'audit est enregistrée.", "success")
+                flash(N_("La demande d'audit est enregistrée."), "success")
                 return redirect(url_for("audits.detail", audit_id=item.id))
     return render_template(
         "audits/form.html", form=form, errors=errors, check=check, count=count

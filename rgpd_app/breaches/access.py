@@ -6,6 +6,7 @@ from rgpd_app.accounts import rules as roles
 from rgpd_app.breaches.models import Breach, BreachNotice
 from rgpd_app.errors import Forbidden, NotFound
 from rgpd_app.extensions import db
+from rgpd_app.messages import N_
 from rgpd_app.tenancy import Actor, require, scope
 
 RECORDERS = (roles.SECURITY_OFFICER, roles.PROCESSOR_DPO)
@@ -53,7 +54,7 @@ def notices_stmt(actor: Actor) -> Select:
 def get_notice(notice_id: int, actor: Actor) -> BreachNotice:
     notice = db.session.scalar(notices_stmt(actor).where(BreachNotice.id == notice_id))
     if notice is None:
-        raise NotFound("Notification de violation introuvable.")
+        raise NotFound(N_("Notification de violation introuvable."))
     return notice
 
 
@@ -62,5 +63,5 @@ def get_breach(breach_id: int, actor: Actor) -> Breach:
     require_recorder(actor)
     breach = db.session.get(Breach, breach_id)
     if breach is None:
-        raise NotFound("Violation introuvable.")
+        raise NotFound(N_("Violation introuvable."))
     return breach

@@ -3,7 +3,7 @@ decision and CNIL notifications; both sides see it."""
 
 import json
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
 from rgpd_app import clock
 from rgpd_app.accounts import rules as roles
@@ -17,8 +17,9 @@ from rgpd_app.breaches.schemas import (
 from rgpd_app.errors import DomainError
 from rgpd_app.exports.response import content_disposition
 from rgpd_app.extensions import db
+from rgpd_app.messages import N_
 from rgpd_app.validation import load
-from rgpd_app.web import current_actor, roles_required
+from rgpd_app.web import current_actor, flash, roles_required
 
 bp = Blueprint("breach_notices", __name__, url_prefix="/breaches/notices")
 
@@ -29,10 +30,12 @@ FORMS = {
     "cnil": (CnilNotificationInput, services.record_cnil_notification),
 }
 DONE = {
-    "acknowledgement": "La réception est enregistrée : le délai court depuis la première preuve.",
-    "letter": "Le courrier recommandé est enregistré.",
-    "decision": "La décision est enregistrée.",
-    "cnil": "La notification à la CNIL est enregistrée.",
+    "acknowledgement": N_(
+        "La réception est enregistrée : le délai court depuis la première preuve."
+    ),
+    "letter": N_("Le courrier recommandé est enregistré."),
+    "decision": N_("La décision est enregistrée."),
+    "cnil": N_("La notification à la CNIL est enregistrée."),
 }
 
 
@@ -76,8 +79,10 @@ def confirm(notice_id: int):
         flash(err.message, "error")
     else:
         flash(
-            "La notification est en file d'envoi. Le délai de la collectivité démarrera quand "
-            "le serveur de messagerie l'aura acceptée.",
+            N_(
+                "La notification est en file d'envoi. Le délai de la collectivité démarrera quand "
+                "le serveur de messagerie l'aura acceptée."
+            ),
             "success",
         )
     return redirect(url_for("breach_notices.detail", notice_id=notice_id))

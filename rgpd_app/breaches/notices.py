@@ -13,6 +13,7 @@ from rgpd_app.breaches.models import BreachNotice
 from rgpd_app.errors import Conflict, DomainError, ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.journal.services import record
+from rgpd_app.messages import N_
 from rgpd_app.notifications.models import PRESUMED, OutboxAttempt, OutboxMessage
 from rgpd_app.paging import Page, paginate
 from rgpd_app.tenancy import Actor, require
@@ -110,14 +111,16 @@ def confirm_notice(notice_id: int, *, actor: Actor, now: datetime) -> BreachNoti
     access.require_recorder(actor)
     notice = access.get_notice(notice_id, actor)
     if notice.confirmed_at is not None:
-        raise Conflict("Cette collectivité a déjà été informée.", code="notice_sent")
+        raise Conflict(N_("Cette collectivité a déjà été informée."), code="notice_sent")
     notice.confirmed_at = now
     notice.confirmed_by_id = actor.user.id
     sent = alerts.send_notice(notice, now=now)
     if not sent:
         raise DomainError(
-            "La collectivité n'a ni adresse de DPO ni compte de DPO : complétez sa fiche avant "
-            "d'envoyer la notification.",
+            N_(
+                "La collectivité n'a ni adresse de DPO ni compte de DPO : complétez sa fiche avant "
+                "d'envoyer la notification."
+            ),
             code="no_dpo_address",
         )
     _journal("breach.notice_confirmed", notice, actor=actor, now=now, recipients=sent)
@@ -173,13 +176,17 @@ def record_acknowledgement(
     require(actor, *access.RECORDERS, roles.CONTROLLER_DPO)
     notice = access.get_notice(notice_id, actor)
     if notice.confirmed_at is None:
-        raise Conflict("Confirmez d'abord la notification.", code="notice_not_sent")
+        raise Conflict(N_("Confirmez d'abord la notification."), code="notice_not_sent")
     at = data["acknowledged_at"]
     if at > now:
-        raise ValidationFailed({"acknowledged_at": ["Cet instant est dans le futur."]})
+        raise ValidationFailed({"acknowledged_at": [N_("Cet instant est dans le futur.")]})
     if at < notice.breach.aware_at:
         raise ValidationFailed(
-            {"acknowledged_at": ["La réception précède la prise de connaissance de la violation."]}
+            {
+                "acknowledged_at": [
+                    N_("La réception précède la prise de connaissance de la violation.")
+                ]
+            }
         )
     notice.acknowledged_at = at
     _restart_clock(notice)
@@ -196,14 +203,14 @@ def record_letter(notice_id: int, data: dict, *, actor: Actor, now: datetime) ->
     today = now.astimezone(PARIS).date()
     errors = {}
     if data["sent_on"] > today:
-        errors["sent_on"] = ["Cette date est dans le futur."]
+        errors["sent_on"] = [N_("Cette date est dans le futur.")]
     if data["sent_on"] < notice.breach.aware_at.astimezone(PARIS).date():
-        errors["sent_on"] = ["Le courrier précède la prise de connaissance de la violation."]
+        errors["sent_on"] = [N_("Le courrier précède la prise de connaissance de la violation.")]
     ack = data.get("acknowledged_on")
     if ack is not None and ack > today:
-        errors["acknowledged_on"] = ["Cette date est dans le futur."]
+        errors["acknowledged_on"] = [N_("Cette date est dans le futur.")]
     if ack is not None and ack < data["sent_on"]:
-        errors["acknowledged_on"] = ["L'accusé de réception précède l'envoi du courrier."]
+        errors["acknowledged_on"] = [N_("L'accusé de réception précède l'envoi du courrier.")]
     if errors:
         raise ValidationFailed(errors)
     notice.letter_sent_on = data["sent_on"]

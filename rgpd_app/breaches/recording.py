@@ -11,6 +11,7 @@ from rgpd_app.breaches.models import Breach, BreachActivity, BreachNotice, Breac
 from rgpd_app.errors import Conflict, NotFound, ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.journal.services import record
+from rgpd_app.messages import N_
 from rgpd_app.organisations.models import CONTROLLER, Organisation
 from rgpd_app.paging import contains, ordering, paginate
 from rgpd_app.register.models import ProcessingActivity
@@ -39,7 +40,9 @@ def _municipalities(ids: list[int], field: str) -> list[Organisation]:
     )
     missing = sorted(set(ids) - {org.id for org in found})
     if missing:
-        raise ValidationFailed({field: [f"Collectivité inconnue : {missing}."]})
+        raise ValidationFailed(
+            {field: [N_("Collectivité inconnue : %(missing)s.", missing=missing)]}
+        )
     return sorted(found, key=lambda org: org.name)
 
 
@@ -49,7 +52,9 @@ def _activities(ids: list[int]) -> list[ProcessingActivity]:
     )
     missing = sorted(set(ids) - {a.id for a in found})
     if missing:
-        raise ValidationFailed({"activity_ids": [f"Traitement inconnu : {missing}."]})
+        raise ValidationFailed(
+            {"activity_ids": [N_("Traitement inconnu : %(missing)s.", missing=missing)]}
+        )
     return found
 
 
@@ -100,7 +105,7 @@ def record_breach(data: dict, *, actor: Actor, now: datetime) -> Breach:
     org_ids = data.get("organisation_ids") or suggested_organisation_ids([a.id for a in activities])
     if not org_ids:
         errors["organisation_ids"] = [
-            "Indiquez au moins une collectivité concernée (ou les traitements concernés)."
+            N_("Indiquez au moins une collectivité concernée (ou les traitements concernés).")
         ]
     if errors:
         raise ValidationFailed(errors)
@@ -190,15 +195,15 @@ def remove_municipality(breach_id: int, organisation_id: int, *, actor: Actor, n
     breach = access.get_breach(breach_id, actor)
     notice = next((n for n in breach.notices if n.organisation_id == organisation_id), None)
     if notice is None:
-        raise NotFound("Cette collectivité n'est pas liée à la violation.")
+        raise NotFound(N_("Cette collectivité n'est pas liée à la violation."))
     if notice.confirmed_at is not None:
         raise Conflict(
-            "La collectivité a déjà été informée : elle reste liée à la violation.",
+            N_("La collectivité a déjà été informée : elle reste liée à la violation."),
             code="notice_sent",
         )
     if len(breach.notices) == 1:
         raise Conflict(
-            "Une violation concerne au moins une collectivité.", code="last_municipality"
+            N_("Une violation concerne au moins une collectivité."), code="last_municipality"
         )
     breach.notices.remove(notice)
     db.session.delete(notice)

@@ -2,6 +2,8 @@
 
 from datetime import datetime, timedelta
 
+from rgpd_app.messages import N_
+
 NATURES = {
     "confidentiality": "Perte de confidentialité",
     "integrity": "Perte d'intégrité",
@@ -94,23 +96,23 @@ def fact_problems(facts: dict, *, now: datetime) -> dict[str, list[str]]:
 
     for field in REQUIRED_FACTS:
         if facts.get(field) in (None, "", []):
-            add(field, "Ce champ est obligatoire.")
+            add(field, N_("Ce champ est obligatoire."))
     started, ended, aware = facts.get("started_at"), facts.get("ended_at"), facts.get("aware_at")
     if facts.get("is_ongoing") and ended is not None:
-        add("ended_at", "Une violation en cours n'a pas encore de fin : videz la date de fin.")
+        add("ended_at", N_("Une violation en cours n'a pas encore de fin : videz la date de fin."))
     if not facts.get("is_ongoing") and ended is None:
-        add("ended_at", "Indiquez la fin de la violation, ou cochez « toujours en cours ».")
+        add("ended_at", N_("Indiquez la fin de la violation, ou cochez « toujours en cours »."))
     if started and ended and ended < started:
-        add("ended_at", "La fin de la violation précède son début.")
+        add("ended_at", N_("La fin de la violation précède son début."))
     if started and aware and aware < started:
-        add("aware_at", "La prise de connaissance précède le début de la violation.")
+        add("aware_at", N_("La prise de connaissance précède le début de la violation."))
     for field in ("started_at", "ended_at", "aware_at"):
         value = facts.get(field)
         if value is not None and value > now:
-            add(field, "Cet instant est dans le futur.")
+            add(field, N_("Cet instant est dans le futur."))
     unknown = [v for v in facts.get("natures") or [] if v not in NATURES]
     if unknown:
-        add("natures", f"Nature inconnue : {', '.join(unknown)}.")
+        add("natures", N_("Nature inconnue : %(unknown)s.", unknown=", ".join(unknown)))
     return errors
 
 
@@ -157,30 +159,35 @@ def decision_problems(data: dict) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     info, risk = data.get("persons_information"), data.get("risk_level")
     if not (data.get("risk_reasoning") or "").strip():
-        errors["risk_reasoning"] = ["Justifiez le niveau de risque retenu."]
+        errors["risk_reasoning"] = [N_("Justifiez le niveau de risque retenu.")]
     if info == "informed":
         if data.get("persons_informed_on") is None:
             errors["persons_informed_on"] = [
-                "Indiquez la date à laquelle les personnes ont été informées."
+                N_("Indiquez la date à laquelle les personnes ont été informées.")
             ]
         if not (data.get("persons_information_means") or "").strip():
             errors["persons_information_means"] = [
-                "Indiquez comment les personnes ont été informées."
+                N_("Indiquez comment les personnes ont été informées.")
             ]
     if info == "exempted":
         if data.get("exemption") not in EXEMPTIONS:
-            errors["exemption"] = ["Choisissez l'exemption qui s'applique (art. 34(3))."]
+            errors["exemption"] = [N_("Choisissez l'exemption qui s'applique (art. 34(3)).")]
         elif (
             data["exemption"] == "disproportionate_effort"
             and not (data.get("public_communication") or "").strip()
         ):
             errors["public_communication"] = [
-                "Des efforts disproportionnés imposent une communication publique : décrivez-la."
+                N_(
+                    "Des efforts disproportionnés imposent une communication publique : "
+                    "décrivez-la."
+                )
             ]
     if info == "not_required" and risk == "high":
         errors["persons_information"] = [
-            "Un risque élevé impose d'informer les personnes (art. 34) ou de justifier une "
-            "exemption."
+            N_(
+                "Un risque élevé impose d'informer les personnes (art. 34) ou de justifier une "
+                "exemption."
+            )
         ]
     return errors
 
@@ -197,23 +204,27 @@ def cnil_problems(
     """French reasons to refuse a CNIL notification record (art. 33(1), 33(4))."""
     errors: dict[str, list[str]] = {}
     if notified_at > now:
-        errors["notified_at"] = ["Cet instant est dans le futur."]
+        errors["notified_at"] = [N_("Cet instant est dans le futur.")]
     if kind == "initial" and initial_at is not None:
         errors["kind"] = [
-            "La notification initiale est déjà enregistrée : ajoutez une notification "
-            "complémentaire."
+            N_(
+                "La notification initiale est déjà enregistrée : ajoutez une notification "
+                "complémentaire."
+            )
         ]
     if kind == "complementary":
         if initial_at is None:
-            errors["kind"] = ["Enregistrez d'abord la notification initiale."]
+            errors["kind"] = [N_("Enregistrez d'abord la notification initiale.")]
         elif notified_at < initial_at:
             errors["notified_at"] = [
-                "Une notification complémentaire suit la notification initiale."
+                N_("Une notification complémentaire suit la notification initiale.")
             ]
     if kind == "initial" and is_late(notified_at, deadline) and not delay_reason.strip():
         errors["delay_reason"] = [
-            "Notification après le délai de 72 heures : les motifs du retard sont obligatoires "
-            "(art. 33(1))."
+            N_(
+                "Notification après le délai de 72 heures : les motifs du retard sont obligatoires "
+                "(art. 33(1))."
+            )
         ]
     return errors
 

@@ -6,6 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from deadlines import DeadlineError, parse_instant
 from rgpd_app.breaches import rules
+from rgpd_app.messages import N_
 from rgpd_app.validation import Input
 
 _text = validate.Length(max=20000)
@@ -73,7 +74,7 @@ class BreachInput(FactsInput):
     natures = fields.List(
         fields.String(validate=validate.OneOf(list(rules.NATURES))),
         required=True,
-        validate=validate.Length(min=1, error="Choisissez au moins une nature."),
+        validate=validate.Length(min=1, error=N_("Choisissez au moins une nature.")),
     )
     cause = fields.String(required=True, validate=validate.OneOf(list(rules.CAUSES)))
     contact_point = fields.String(required=True, validate=validate.Length(max=2000))
@@ -105,7 +106,7 @@ class LetterInput(Input):
     tracking_number = fields.String(
         required=True,
         validate=validate.Regexp(
-            r"^[A-Za-z0-9 -]{4,40}$", error="Numéro de suivi invalide (lettres et chiffres)."
+            r"^[A-Za-z0-9 -]{4,40}$", error=N_("Numéro de suivi invalide (lettres et chiffres).")
         ),
     )
     acknowledged_on = fields.Date(load_default=None, allow_none=True)

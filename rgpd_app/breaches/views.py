@@ -1,7 +1,7 @@
 """Pages of the processor's side: record a breach, its phases, its municipalities, and the
 register (which every reader sees, scoped to its municipality)."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from deadlines import PARIS
 from rgpd_app import clock
@@ -16,12 +16,13 @@ from rgpd_app.breaches.schemas import (
 from rgpd_app.errors import DomainError, ValidationFailed
 from rgpd_app.exports import FORMATS, export_response
 from rgpd_app.extensions import db
+from rgpd_app.messages import N_, joined
 from rgpd_app.organisations import picking as org_picking
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.paging import sort_key
 from rgpd_app.register import picking as register_picking
 from rgpd_app.validation import id_value, load
-from rgpd_app.web import current_actor, page_arg, roles_required
+from rgpd_app.web import current_actor, flash, page_arg, roles_required
 
 bp = Blueprint("breaches", __name__, url_prefix="/breaches")
 
@@ -122,8 +123,10 @@ def new():
             db.session.rollback()
         else:
             flash(
-                "La violation est enregistrée ; l'équipe sécurité est alertée. Confirmez "
-                "maintenant la notification de chaque collectivité.",
+                N_(
+                    "La violation est enregistrée ; l'équipe sécurité est alertée. Confirmez "
+                    "maintenant la notification de chaque collectivité."
+                ),
                 "success",
             )
             return redirect(url_for("breaches.detail", breach_id=breach.id))
@@ -176,7 +179,8 @@ def update(breach_id: int):
             errors = _errors(err)
         else:
             flash(
-                "La mise à jour est enregistrée et envoyée aux collectivités informées.", "success"
+                N_("La mise à jour est enregistrée et envoyée aux collectivités informées."),
+                "success",
             )
             return redirect(url_for("breaches.detail", breach_id=breach.id))
     return render_template(
@@ -206,9 +210,9 @@ def municipality(breach_id: int):
     except DomainError as err:
         if err.status in (403, 404):
             raise
-        flash(" ".join(m for ms in _errors(err).values() for m in ms), "error")
+        flash(joined(" ", (m for ms in _errors(err).values() for m in ms)), "error")
     else:
-        flash("Les collectivités concernées sont à jour.", "success")
+        flash(N_("Les collectivités concernées sont à jour."), "success")
     return redirect(url_for("breaches.detail", breach_id=breach_id))
 
 
@@ -225,10 +229,11 @@ def activities(breach_id: int):
     except DomainError as err:
         if err.status in (403, 404):
             raise
-        flash(" ".join(m for ms in _errors(err).values() for m in ms), "error")
+        flash(joined(" ", (m for ms in _errors(err).values() for m in ms)), "error")
     else:
         flash(
-            "Traitements concernés enregistrés : vérifiez les collectivités suggérées.", "success"
+            N_("Traitements concernés enregistrés : vérifiez les collectivités suggérées."),
+            "success",
         )
     return redirect(url_for("breaches.detail", breach_id=breach_id))
 

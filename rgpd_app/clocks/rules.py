@@ -1,12 +1,20 @@
-"""How much time is left before an échéance, in French words. Pure: `now` is a parameter."""
+"""How much time is left before an échéance, in French words (messages translated where shown,
+rgpd_app.messages). Pure: `now` is a parameter."""
 
 from datetime import UTC, date, datetime, timedelta
 
 from deadlines import format_day_fr, format_instant_fr
+from rgpd_app.messages import N_
+
+_UNITS = {
+    "jour": (N_("%(n)s jour"), N_("%(n)s jours")),
+    "heure": (N_("%(n)s heure"), N_("%(n)s heures")),
+}
 
 
 def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'s' if count > 1 else ''}"
+    one, many = _UNITS[word]
+    return N_(many.msgid if count > 1 else one.msgid, n=count)
 
 
 def duration_fr(delta: timedelta) -> str:
@@ -14,20 +22,22 @@ def duration_fr(delta: timedelta) -> str:
     hours = int(abs(delta).total_seconds()) // 3600
     days, hours = divmod(hours, 24)
     if days and hours:
-        return f"{_plural(days, 'jour')} et {_plural(hours, 'heure')}"
+        return N_(
+            "%(days)s et %(hours)s", days=_plural(days, "jour"), hours=_plural(hours, "heure")
+        )
     if days:
         return _plural(days, "jour")
     if hours:
         return _plural(hours, "heure")
-    return "moins d'une heure"
+    return N_("moins d'une heure")
 
 
 def time_left_fr(due_at: datetime, now: datetime) -> str:
     """Time left before ``due_at`` ("reste 3 jours et 4 heures"), or how long it is overdue."""
     delta = due_at.astimezone(UTC) - now.astimezone(UTC)
     if delta <= timedelta(0):
-        return f"échue depuis {duration_fr(delta)}"
-    return f"reste {duration_fr(delta)}"
+        return N_("échue depuis %(duration)s", duration=duration_fr(delta))
+    return N_("reste %(duration)s", duration=duration_fr(delta))
 
 
 def is_overdue(due_at: datetime, now: datetime) -> bool:
@@ -39,4 +49,4 @@ def deadline_fr(value: date | datetime) -> str:
     """A deadline as people read it: a last day (until 24:00 Paris) or an instant (DESIGN §3)."""
     if isinstance(value, datetime):
         return format_instant_fr(value)
-    return f"{format_day_fr(value)}, jusqu'à 24:00 (heure de Paris)"
+    return N_("%(day)s, jusqu'à 24:00 (heure de Paris)", day=format_day_fr(value))

@@ -28,6 +28,7 @@ from rgpd_app.accounts.models import User
 from rgpd_app.errors import NotFound, ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.journal.services import record
+from rgpd_app.messages import N_
 from rgpd_app.organisations.models import CONTROLLER, PERIOD_DEFAULTS, Organisation
 from rgpd_app.tenancy import Actor, actor_for, get_visible, visible_controller_ids
 
@@ -89,7 +90,11 @@ def compute(
     clock = CLOCKS.get(clock_name)
     if clock is None:
         errors["clock"] = [
-            f"Délai inconnu : « {clock_name} ». Délais connus : {', '.join(CLOCKS)}."
+            N_(
+                "Délai inconnu : « %(clock_name)s ». Délais connus : %(known)s.",
+                clock_name=clock_name,
+                known=", ".join(CLOCKS),
+            )
         ]
     code = calendar_code or (organisation.calendar_code if organisation is not None else "FR")
     try:
@@ -101,7 +106,9 @@ def compute(
     except DeadlineError as err:
         errors["start"] = [err.message]
     if errors:
-        raise ValidationFailed(errors, "Le calcul est impossible : corrigez les champs signalés.")
+        raise ValidationFailed(
+            errors, N_("Le calcul est impossible : corrigez les champs signalés.")
+        )
     lengths = organisation.period_lengths() if organisation is not None else {}
     if length is not None:
         lengths[clock.parameter] = length

@@ -1,13 +1,14 @@
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 
 from deadlines import CLOCKS
 from rgpd_app import clock
 from rgpd_app.clocks import ical, rules, services
 from rgpd_app.clocks.schemas import DeadlineQueryInput
 from rgpd_app.errors import ValidationFailed
+from rgpd_app.messages import N_
 from rgpd_app.organisations import picking
 from rgpd_app.validation import load
-from rgpd_app.web import current_actor, roles_required
+from rgpd_app.web import current_actor, flash, roles_required
 
 bp = Blueprint("clocks", __name__)
 
@@ -98,7 +99,7 @@ def create_feed():
 @roles_required()
 def revoke_feed():
     services.revoke_feed_token(actor=current_actor(), now=clock.now())
-    flash("Le lien d'abonnement a été supprimé.", "success")
+    flash(N_("Le lien d'abonnement a été supprimé."), "success")
     return redirect(url_for("clocks.echeances"))
 
 

@@ -11,6 +11,7 @@ from rgpd_app.deposits.models import Deposit, Intervention
 from rgpd_app.errors import Conflict, Forbidden
 from rgpd_app.extensions import db
 from rgpd_app.journal.services import record
+from rgpd_app.messages import N_
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.paging import Page, contains, ordering, paginate
 from rgpd_app.tenancy import Actor, get_visible, require, scope
@@ -86,10 +87,10 @@ def open_download(deposit_id: int, *, actor: Actor, now: datetime) -> tuple[Path
     deposit = get_visible(Deposit, deposit_id, actor)
     require(actor, *rules.DOWNLOADERS)
     if deposit.state == rules.QUARANTINED and not actor.has(*rules.QUARANTINE_READERS):
-        raise Forbidden("Un fichier en quarantaine n'est remis qu'au responsable sécurité.")
+        raise Forbidden(N_("Un fichier en quarantaine n'est remis qu'au responsable sécurité."))
     path = storage.path_of(deposit)
     if deposit.state == rules.DESTROYED or not path.exists():
-        raise Conflict("Ce dépôt a été détruit : le fichier n'existe plus.", code="destroyed")
+        raise Conflict(N_("Ce dépôt a été détruit : le fichier n'existe plus."), code="destroyed")
     journal("deposit.downloaded", deposit, actor=actor, now=now, sha256=deposit.sha256)
     db.session.commit()
     return path, f"depot-{deposit.id}.zip"
@@ -134,7 +135,7 @@ def open_interventions(organisation_id: int | None, *, actor: Actor) -> list[Int
 def certificate_file(intervention_id: int, *, actor: Actor, now: datetime) -> tuple[Path, str]:
     item = get_intervention(intervention_id, actor=actor)
     if not item.certificate_name:
-        raise Conflict("Le certificat de destruction n'est pas encore établi.", code="pending")
+        raise Conflict(N_("Le certificat de destruction n'est pas encore établi."), code="pending")
     record(
         "intervention.certificate_downloaded",
         now=now,

@@ -18,6 +18,7 @@ from rgpd_app.exports import render_pdf
 from rgpd_app.extensions import db
 from rgpd_app.files import private_folder, write_private
 from rgpd_app.journal.services import record
+from rgpd_app.messages import N_
 from rgpd_app.tenancy import Actor, get_visible, require
 
 
@@ -40,7 +41,9 @@ def open_intervention(data: dict, *, actor: Actor, now: datetime) -> Interventio
         Intervention.organisation_id == org.id, Intervention.reference == data["reference"]
     )
     if db.session.scalar(taken) is not None:
-        raise ValidationFailed({"reference": ["Cette référence existe déjà pour la collectivité."]})
+        raise ValidationFailed(
+            {"reference": [N_("Cette référence existe déjà pour la collectivité.")]}
+        )
     item = Intervention(
         organisation=org,
         reference=data["reference"],
@@ -96,7 +99,7 @@ def destroy_deposit(deposit_id: int, *, actor: Actor, now: datetime) -> Deposit:
     deposit = get_visible(Deposit, deposit_id, actor)
     require(actor, *rules.HANDLERS)
     if deposit.state == rules.DESTROYED:
-        raise Conflict("Ce dépôt est déjà détruit.", code="destroyed")
+        raise Conflict(N_("Ce dépôt est déjà détruit."), code="destroyed")
     destroy(deposit, actor=actor, now=now)
     db.session.commit()
     return deposit
@@ -200,7 +203,7 @@ def attach(deposit_id: int, intervention_id: int, *, actor: Actor, now: datetime
     deposit = get_visible(Deposit, deposit_id, actor)
     require(actor, *rules.HANDLERS)
     if deposit.organisation_id is None or deposit.state == rules.DESTROYED:
-        raise DomainError("Ce dépôt ne peut pas être rattaché.", code="cannot_attach")
+        raise DomainError(N_("Ce dépôt ne peut pas être rattaché."), code="cannot_attach")
     _, intervention = target_of(
         {"organisation_id": deposit.organisation_id, "intervention_id": intervention_id},
         actor=actor,

@@ -16,6 +16,7 @@ from rgpd_app.errors import DomainError, ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.files import file_digest
 from rgpd_app.journal.services import record
+from rgpd_app.messages import N_
 from rgpd_app.organisations.models import CONTROLLER, Organisation
 from rgpd_app.tenancy import Actor, get_visible, require
 
@@ -28,19 +29,19 @@ def target_of(data: dict, *, actor: Actor) -> tuple[Organisation, Intervention |
     if org_id is None and not actor.is_processor_staff:
         org_id = actor.organisation_id
     if org_id is None:
-        raise ValidationFailed({"organisation_id": ["Choisissez la collectivité."]})
+        raise ValidationFailed({"organisation_id": [N_("Choisissez la collectivité.")]})
     org = get_visible(Organisation, org_id, actor, column=Organisation.id)
     if org.kind != CONTROLLER:
-        raise ValidationFailed({"organisation_id": ["Choisissez une collectivité."]})
+        raise ValidationFailed({"organisation_id": [N_("Choisissez une collectivité.")]})
     intervention = None
     if data.get("intervention_id"):
         intervention = get_visible(Intervention, data["intervention_id"], actor)
         if intervention.organisation_id != org.id:
             raise ValidationFailed(
-                {"intervention_id": ["Cette intervention concerne une autre collectivité."]}
+                {"intervention_id": [N_("Cette intervention concerne une autre collectivité.")]}
             )
         if intervention.state != "open":
-            raise ValidationFailed({"intervention_id": ["Cette intervention est close."]})
+            raise ValidationFailed({"intervention_id": [N_("Cette intervention est close.")]})
     return org, intervention
 
 
@@ -52,19 +53,21 @@ def receive_upload(
     try:
         org, intervention = target_of(data, actor=actor)
         if incoming is None:
-            raise ValidationFailed({"file": ["Joignez l'archive zip chiffrée en AES-256."]})
+            raise ValidationFailed({"file": [N_("Joignez l'archive zip chiffrée en AES-256.")]})
         sha256, size = file_digest(incoming.path)
         if size == 0:
-            raise ValidationFailed({"file": ["Le fichier est vide."]})
+            raise ValidationFailed({"file": [N_("Le fichier est vide.")]})
         try:
             entries = inspect_archive(incoming.path, DEFAULT_LIMITS)
         except ArchiveError as error:
             _journal_refusal(error, org, incoming, sha256, size, actor=actor, now=now)
             raise DomainError(
-                "Le fichier n'est pas une archive zip chiffrée en AES-256 : il n'a pas été "
-                "conservé.",
+                N_(
+                    "Le fichier n'est pas une archive zip chiffrée en AES-256 : il n'a pas été "
+                    "conservé."
+                ),
                 code=error.code,
-                fields={"file": [f"Archive refusée : {error}"]},
+                fields={"file": [N_("Archive refusée : %(error)s", error=error)]},
             ) from None
         deposit = Deposit(
             organisation=org,

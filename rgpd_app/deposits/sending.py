@@ -19,6 +19,7 @@ from rgpd_app.deposits.storage import IncomingFile
 from rgpd_app.errors import ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.files import file_digest, private_folder
+from rgpd_app.messages import N_
 from rgpd_app.tenancy import Actor, require
 
 log = logging.getLogger("rgpd_app.deposits")
@@ -36,12 +37,12 @@ def send_file(
         errors = {}
         if not recipient:
             errors["recipient_email"] = [
-                "Indiquez le destinataire (la collectivité n'a pas de DPO enregistré)."
+                N_("Indiquez le destinataire (la collectivité n'a pas de DPO enregistré).")
             ]
         if incoming is None:
-            errors["file"] = ["Joignez le fichier à chiffrer."]
+            errors["file"] = [N_("Joignez le fichier à chiffrer.")]
         if not current_app.config["FTP_HOST"]:
-            errors["_form"] = ["Serveur FTP non configuré (RGPD_FTP_HOST) : envoi impossible."]
+            errors["_form"] = [N_("Serveur FTP non configuré (RGPD_FTP_HOST) : envoi impossible.")]
         if errors:
             raise ValidationFailed(errors)
         password = generate_password()

@@ -1,4 +1,4 @@
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 
 from rgpd_app import clock
 from rgpd_app.deposits import rules, services
@@ -12,9 +12,10 @@ from rgpd_app.deposits.schemas import (
 from rgpd_app.deposits.uploads import install, take_upload
 from rgpd_app.errors import DomainError, ValidationFailed
 from rgpd_app.files import download_response
+from rgpd_app.messages import N_
 from rgpd_app.organisations import picking
 from rgpd_app.validation import load
-from rgpd_app.web import current_actor, form_errors_of, page_arg, roles_required
+from rgpd_app.web import current_actor, flash, form_errors_of, page_arg, roles_required
 
 bp = Blueprint("deposits", __name__, url_prefix="/deposits")
 bp.record_once(lambda state: install(state.app))
@@ -92,7 +93,7 @@ def receive():
         except DomainError as err:
             errors = _failed(err)
         else:
-            flash("L'archive AES-256 a été reçue et vérifiée.", "success")
+            flash(N_("L'archive AES-256 a été reçue et vérifiée."), "success")
             return redirect(url_for("deposits.detail", deposit_id=deposit.id))
     return render_template(
         "deposits/receive.html",
@@ -153,7 +154,8 @@ def download(deposit_id: int):
 def destroy(deposit_id: int):
     services.destroy_deposit(deposit_id, actor=current_actor(), now=clock.now())
     flash(
-        "Le fichier a été détruit ; la copie du serveur FTP est supprimée par le worker.", "success"
+        N_("Le fichier a été détruit ; la copie du serveur FTP est supprimée par le worker."),
+        "success",
     )
     return redirect(url_for("deposits.detail", deposit_id=deposit_id))
 
@@ -163,7 +165,7 @@ def destroy(deposit_id: int):
 def attach(deposit_id: int):
     data = load(AttachInput(), request.form)
     services.attach(deposit_id, data["intervention_id"], actor=current_actor(), now=clock.now())
-    flash("Le dépôt est rattaché à l'intervention.", "success")
+    flash(N_("Le dépôt est rattaché à l'intervention."), "success")
     return redirect(url_for("deposits.detail", deposit_id=deposit_id))
 
 
@@ -197,7 +199,7 @@ def new_intervention():
         except DomainError as err:
             errors = _failed(err)
         else:
-            flash("L'intervention est ouverte.", "success")
+            flash(N_("L'intervention est ouverte."), "success")
             return redirect(url_for("deposits.intervention", intervention_id=item.id))
     return render_template(
         "deposits/intervention_form.html",
@@ -221,7 +223,7 @@ def intervention(intervention_id: int):
 @roles_required(*rules.READERS)
 def close(intervention_id: int):
     services.close_intervention(intervention_id, actor=current_actor(), now=clock.now())
-    flash("L'intervention est close ; sa clôture attend la validation du DPO.", "success")
+    flash(N_("L'intervention est close ; sa clôture attend la validation du DPO."), "success")
     return redirect(url_for("deposits.intervention", intervention_id=intervention_id))
 
 
@@ -229,7 +231,7 @@ def close(intervention_id: int):
 @roles_required(*rules.READERS)
 def validate(intervention_id: int):
     services.validate_intervention(intervention_id, actor=current_actor(), now=clock.now())
-    flash("Clôture validée : les fichiers de l'intervention sont détruits.", "success")
+    flash(N_("Clôture validée : les fichiers de l'intervention sont détruits."), "success")
     return redirect(url_for("deposits.intervention", intervention_id=intervention_id))
 
 

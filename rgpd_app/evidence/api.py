@@ -13,6 +13,7 @@ from rgpd_app.errors import ValidationFailed
 from rgpd_app.evidence import services
 from rgpd_app.evidence.jobs import BUILDERS, request_pack
 from rgpd_app.exports import job_api
+from rgpd_app.messages import N_
 from rgpd_app.tenancy import require
 
 bp = api_blueprint("evidence_api", __name__, "/evidence-packs")
@@ -24,7 +25,7 @@ def create():
     (YYYY-MM-DD). The answer carries the pack's password once: it is never shown again."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise ValidationFailed({"_schema": ["Corps JSON (objet) attendu."]})
+        raise ValidationFailed({"_schema": [N_("Corps JSON (objet) attendu.")]})
     actor = api_actor()
     require(actor, *BUILDERS)
     job, password = request_pack(body, actor=actor, now=clock.now())
@@ -39,7 +40,11 @@ def verify():
     password = request.headers.get("X-Pack-Password", "")
     if not password or not request.content_length:
         raise ValidationFailed(
-            {"X-Pack-Password": ["Le paquet (corps) et son mot de passe (en-tête) sont requis."]}
+            {
+                "X-Pack-Password": [
+                    N_("Le paquet (corps) et son mot de passe (en-tête) sont requis.")
+                ]
+            }
         )
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "paquet.zip"

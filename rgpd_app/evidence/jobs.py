@@ -14,6 +14,7 @@ from rgpd_app.evidence.contents import Scope
 from rgpd_app.evidence.services import Period, journal_built, period_of
 from rgpd_app.exports import jobs
 from rgpd_app.extensions import db
+from rgpd_app.messages import N_
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.tenancy import Actor, get_visible
 
@@ -26,10 +27,10 @@ def _controller(params: dict, actor: Actor) -> Organisation:
     if raw is None and not actor.is_processor_staff:
         raw = actor.organisation_id
     if not isinstance(raw, int) or raw >= 2**63:
-        raise ValidationFailed({"controller_id": ["Choisissez la collectivité."]})
+        raise ValidationFailed({"controller_id": [N_("Choisissez la collectivité.")]})
     org = get_visible(Organisation, raw, actor, column=Organisation.id)
     if org.kind == "processor":
-        raise ValidationFailed({"controller_id": ["Choisissez une collectivité."]})
+        raise ValidationFailed({"controller_id": [N_("Choisissez une collectivité.")]})
     return org
 
 
@@ -38,7 +39,7 @@ def _period(params: dict, now: datetime) -> Period:
         start = date.fromisoformat(params["from"]) if params.get("from") else None
         end = date.fromisoformat(params["to"]) if params.get("to") else None
     except (TypeError, ValueError):
-        raise ValidationFailed({"from": ["Dates attendues au format AAAA-MM-JJ."]}) from None
+        raise ValidationFailed({"from": [N_("Dates attendues au format AAAA-MM-JJ.")]}) from None
     return period_of(start, end, now=now)
 
 
@@ -69,7 +70,9 @@ def _write(fmt: str, params: dict, actor: Actor, out, progress, now: datetime) -
     org = _controller(params, actor)
     period = _period(params, now)
     if not params.get("secret"):
-        raise ValidationFailed({"_form": ["Le mot de passe du paquet est perdu : relancez-le."]})
+        raise ValidationFailed(
+            {"_form": [N_("Le mot de passe du paquet est perdu : relancez-le.")]}
+        )
     manifest = pack.build(
         Scope(org, period.start, period.end),
         out,

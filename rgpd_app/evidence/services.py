@@ -14,6 +14,7 @@ from rgpd_app.evidence.contents import Scope
 from rgpd_app.evidence.verify import verify_pack
 from rgpd_app.extensions import db
 from rgpd_app.journal.services import record
+from rgpd_app.messages import N_
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.tenancy import Actor
 
@@ -33,11 +34,11 @@ def period_of(start: date | None, end: date | None, *, now: datetime) -> Period:
     start = start or end - timedelta(days=365)
     errors = {}
     if end > today:
-        errors["to"] = ["La fin de la période ne peut pas être dans le futur."]
+        errors["to"] = [N_("La fin de la période ne peut pas être dans le futur.")]
     if start > end:
-        errors["from"] = ["Le début de la période doit précéder sa fin."]
+        errors["from"] = [N_("Le début de la période doit précéder sa fin.")]
     elif (end - start).days > MAX_PERIOD_DAYS:
-        errors["from"] = [f"Une période de {MAX_PERIOD_DAYS} jours au plus."]
+        errors["from"] = [N_("Une période de %(days)s jours au plus.", days=MAX_PERIOD_DAYS)]
     if errors:
         raise ValidationFailed(errors)
     return Period(start, end)
@@ -48,7 +49,9 @@ def controller_by_siren(siren: str) -> Organisation:
         select(Organisation).where(Organisation.siren == siren.replace(" ", ""))
     )
     if org is None or org.kind == "processor":
-        raise ValidationFailed({"controller": [f"Aucune collectivité de SIREN {siren}."]})
+        raise ValidationFailed(
+            {"controller": [N_("Aucune collectivité de SIREN %(siren)s.", siren=siren)]}
+        )
     return org
 
 

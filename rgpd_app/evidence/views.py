@@ -14,6 +14,7 @@ from rgpd_app.evidence import services
 from rgpd_app.evidence.jobs import BUILDERS, KIND, request_pack
 from rgpd_app.exports import jobs
 from rgpd_app.extensions import db
+from rgpd_app.messages import N_
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.register.rules import normalize
 from rgpd_app.tenancy import Actor, scope
@@ -36,7 +37,7 @@ def pick_controller(text: str, actor: Actor) -> int:
     """The municipality typed as a SIREN, an id or part of its name (no 1,500-option list)."""
     wanted = (text or "").strip()
     if not wanted:
-        raise ValidationFailed({"controller": ["Indiquez la collectivité (SIREN ou nom)."]})
+        raise ValidationFailed({"controller": [N_("Indiquez la collectivité (SIREN ou nom).")]})
     stmt = scope(select(Organisation), Organisation.id, actor).where(
         Organisation.kind != "processor"
     )
@@ -55,14 +56,22 @@ def pick_controller(text: str, actor: Actor) -> int:
         return found[0].id
     if not found:
         raise ValidationFailed(
-            {"controller": [f"Aucune collectivité ne correspond à « {wanted} »."]}
+            {
+                "controller": [
+                    N_("Aucune collectivité ne correspond à « %(wanted)s ».", wanted=wanted)
+                ]
+            }
         )
     shown = ", ".join(f"{o.name} ({o.siren})" for o in found[:MAX_MATCHES])
     more = f" et {len(found) - MAX_MATCHES} autres" if len(found) > MAX_MATCHES else ""
     raise ValidationFailed(
         {
             "controller": [
-                f"Plusieurs collectivités correspondent : {shown}{more}. Précisez le SIREN."
+                N_(
+                    "Plusieurs collectivités correspondent : %(shown)s%(more)s. Précisez le SIREN.",
+                    shown=shown,
+                    more=more,
+                )
             ]
         }
     )
@@ -98,9 +107,9 @@ def verify():
     if request.method == "POST":
         upload, password = request.files.get("pack"), request.form.get("password", "")
         if upload is None or not upload.filename:
-            errors["pack"] = ["Joignez le paquet (fichier zip)."]
+            errors["pack"] = [N_("Joignez le paquet (fichier zip).")]
         if not password:
-            errors["password"] = ["Indiquez le mot de passe du paquet."]
+            errors["password"] = [N_("Indiquez le mot de passe du paquet.")]
         if not errors:
             with tempfile.TemporaryDirectory() as folder:
                 path = Path(folder) / "paquet.zip"

@@ -36,6 +36,7 @@ from rgpd_app.exports.response import FORMATS, MIMETYPES, check_format
 from rgpd_app.extensions import db
 from rgpd_app.files import file_digest, folder, new_private_file, private_folder
 from rgpd_app.journal.services import record
+from rgpd_app.messages import N_
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.scheduler import job, queue
 from rgpd_app.tenancy import Actor, actor_for, require
@@ -145,7 +146,7 @@ def open_download(public_id: str, *, actor: Actor, now: datetime) -> tuple[Path,
     require(actor, *_kind(export.kind).roles)  # rights withdrawn since: no download
     path = file_of(export)
     if export.state != DONE or path is None or not path.exists():
-        raise NotFound("Ce fichier n'est pas (ou plus) disponible.")
+        raise NotFound(N_("Ce fichier n'est pas (ou plus) disponible."))
     export.downloaded_at = now
     _journal("export.downloaded", export, actor=actor, now=now)
     db.session.commit()
@@ -207,7 +208,7 @@ def build(export: ExportJob, now_func: Callable[[], datetime]) -> None:
         spec = _kind(export.kind)
         actor = actor_for(export.user, now_func())
         if not export.user.is_active or not actor.has(*spec.roles):
-            raise DomainError("Vos droits ne permettent plus cet export.", code="forbidden")
+            raise DomainError(N_("Vos droits ne permettent plus cet export."), code="forbidden")
         params = json.loads(export.params)
         if export.secret:
             params["secret"] = export.secret

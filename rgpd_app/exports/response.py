@@ -12,6 +12,7 @@ from rgpd_app.errors import ValidationFailed
 from rgpd_app.exports.building import STREAMED, write_file
 from rgpd_app.exports.values import Column
 from rgpd_app.files import content_disposition
+from rgpd_app.messages import N_
 
 FORMATS = ("csv", "xlsx", "ods", "json", "pdf")
 MIMETYPES = {
@@ -95,7 +96,17 @@ def check_format(fmt: Any, formats: tuple[str, ...] = FORMATS) -> str:
     name = str(fmt or "").strip().lower()
     if name not in formats:
         shown = str(fmt or "")[:20]
-        raise ValidationFailed({"format": [f"Format inconnu : {shown} ({', '.join(formats)})."]})
+        raise ValidationFailed(
+            {
+                "format": [
+                    N_(
+                        "Format inconnu : %(shown)s (%(formats)s).",
+                        shown=shown,
+                        formats=", ".join(formats),
+                    )
+                ]
+            }
+        )
     return name
 
 
@@ -104,9 +115,13 @@ def _at_most_pdf_rows(rows: Iterable[Any]) -> list[Any]:
     limit = current_app.config.get("EXPORT_PDF_MAX_ROWS", PDF_MAX_ROWS)
     items = list(islice(rows, limit + 1))
     if len(items) > limit:
-        message = (
-            f"Liste trop longue pour un PDF (plus de {limit} lignes) : "
-            "filtrez-la ou choisissez CSV, XLSX ou ODS."
+        # Close the reader now, in its transaction: the page that shows the refusal reads the
+        # database again (the user's language) after the rollback.
+        getattr(rows, "close", lambda: None)()
+        message = N_(
+            "Liste trop longue pour un PDF (plus de %(limit)s lignes) : "
+            "filtrez-la ou choisissez CSV, XLSX ou ODS.",
+            limit=limit,
         )
         raise ValidationFailed({"format": [message]})
     return items

@@ -24,6 +24,7 @@ from rgpd_app.instructions.schemas import (
     InstructionUpdateInput,
     WithdrawInput,
 )
+from rgpd_app.messages import N_
 from rgpd_app.validation import load
 
 bp = api_blueprint("instructions_api", __name__, "/instructions")
@@ -39,7 +40,7 @@ def _uploads(files: list[dict]) -> list[Upload]:
         try:
             raw = base64.b64decode(item["content_base64"], validate=True)
         except (binascii.Error, ValueError):
-            raise ValidationFailed({f"files-{i}": ["Contenu base64 invalide."]}) from None
+            raise ValidationFailed({f"files-{i}": [N_("Contenu base64 invalide.")]}) from None
         found.append(Upload(item["filename"], raw, item["content_type"]))
     return found
 

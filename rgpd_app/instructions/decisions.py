@@ -20,6 +20,7 @@ from rgpd_app.instructions.access import (
     require_handler,
 )
 from rgpd_app.instructions.models import NOTICE_LETTER, Instruction
+from rgpd_app.messages import N_
 from rgpd_app.tenancy import Actor
 
 LETTER_TEMPLATE = "instructions/letter.html"
@@ -165,7 +166,7 @@ def refer_to_cnil(instruction_id: int, data: dict, *, actor: Actor, now: datetim
     if refused is not None:
         raise Conflict(refused.message, code=refused.code)
     if data["referred_on"] > now.astimezone(PARIS).date():
-        raise ValidationFailed({"referred_on": ["La date de saisine ne peut pas être future."]})
+        raise ValidationFailed({"referred_on": [N_("La date de saisine ne peut pas être future.")]})
     item.cnil_referred_on, item.cnil_reference = data["referred_on"], data["reference"].strip()
     item.cnil_recorded_at, item.cnil_recorded_by_id = now, actor.id
     journal_step(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from rgpd_app.accounts import rules as roles
+from rgpd_app.messages import N_
 
 GIVEN = "given"
 ACKNOWLEDGED = "acknowledged"
@@ -57,24 +58,32 @@ _FROM = {
 _REFUSALS = {
     (APPLY, SUSPENDED): (
         "instruction_suspended",
-        "Cette instruction est suspendue : elle semble contraire à la réglementation sur la "
-        "protection des données et ne peut pas être appliquée tant que la collectivité ne l'a "
-        "pas confirmée par écrit.",
+        N_(
+            "Cette instruction est suspendue : elle semble contraire à la réglementation sur la "
+            "protection des données et ne peut pas être appliquée tant que la collectivité ne l'a "
+            "pas confirmée par écrit."
+        ),
     ),
     (APPLY, GIVEN): (
         "not_acknowledged",
-        "Accusez d'abord réception de l'instruction avant de la marquer appliquée.",
+        N_("Accusez d'abord réception de l'instruction avant de la marquer appliquée."),
     ),
     (EDIT, None): (
         "instruction_locked",
-        "Une instruction n'est plus modifiable une fois reçue par le sous-traitant : donnez une "
-        "nouvelle instruction qui la remplace.",
+        N_(
+            "Une instruction n'est plus modifiable une fois reçue par le sous-traitant : donnez "
+            "une "
+            "nouvelle instruction qui la remplace."
+        ),
     ),
     (CONFIRM, None): (
         "not_suspended",
-        "Seule une instruction suspendue par le sous-traitant se confirme par écrit.",
+        N_("Seule une instruction suspendue par le sous-traitant se confirme par écrit."),
     ),
-    (SUPERSEDE, None): ("not_replaceable", "Une instruction retirée ne peut pas être remplacée."),
+    (SUPERSEDE, None): (
+        "not_replaceable",
+        N_("Une instruction retirée ne peut pas être remplacée."),
+    ),
 }
 
 
@@ -92,7 +101,9 @@ def refusal(action: str, state: str) -> Refusal | None:
     if found:
         return Refusal(*found)
     label = STATE_LABELS.get(state, state)
-    return Refusal("bad_state", f"Action impossible : l'instruction est « {label} ».")
+    return Refusal(
+        "bad_state", N_("Action impossible : l'instruction est « %(label)s ».", label=label)
+    )
 
 
 def allowed_actions(state: str) -> set[str]:
@@ -104,10 +115,10 @@ def can_refer_to_cnil(flagged: bool, referred_on: date | None) -> Refusal | None
     if not flagged:
         return Refusal(
             "not_flagged",
-            "Seul un désaccord signalé par le sous-traitant peut être porté devant la CNIL.",
+            N_("Seul un désaccord signalé par le sous-traitant peut être porté devant la CNIL."),
         )
     if referred_on is not None:
-        return Refusal("already_referred", "La saisine de la CNIL est déjà enregistrée.")
+        return Refusal("already_referred", N_("La saisine de la CNIL est déjà enregistrée."))
     return None
 
 

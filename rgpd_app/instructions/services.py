@@ -22,6 +22,7 @@ from rgpd_app.instructions.access import (
     require_giver,
 )
 from rgpd_app.instructions.models import Instruction, InstructionAttachment
+from rgpd_app.messages import N_
 from rgpd_app.register.models import ProcessingActivity, Purpose
 from rgpd_app.tenancy import Actor
 
@@ -37,7 +38,9 @@ __all__ = [
 def _activities(ids: list[int], organisation_id: int, errors: dict) -> list[ProcessingActivity]:
     wanted = list(dict.fromkeys(ids or []))
     if not wanted:
-        errors.setdefault("activity_ids", []).append("Choisissez au moins un traitement concerné.")
+        errors.setdefault("activity_ids", []).append(
+            N_("Choisissez au moins un traitement concerné.")
+        )
         return []
     stmt = select(ProcessingActivity).where(
         ProcessingActivity.id.in_(wanted),
@@ -48,7 +51,10 @@ def _activities(ids: list[int], organisation_id: int, errors: dict) -> list[Proc
     missing = [str(i) for i in wanted if i not in found]
     if missing:
         errors.setdefault("activity_ids", []).append(
-            f"Traitement inconnu de cette collectivité : {', '.join(missing)}."
+            N_(
+                "Traitement inconnu de cette collectivité : %(missing)s.",
+                missing=", ".join(missing),
+            )
         )
     return [found[i] for i in wanted if i in found]
 
@@ -58,14 +64,18 @@ def _replaced(supersedes_id: int | None, organisation_id: int, errors: dict):
         return None
     old = db.session.get(Instruction, supersedes_id)
     if old is None or old.organisation_id != organisation_id:
-        errors.setdefault("supersedes_id", []).append("Instruction à remplacer introuvable.")
+        errors.setdefault("supersedes_id", []).append(N_("Instruction à remplacer introuvable."))
         return None
     refused = rules.refusal(rules.SUPERSEDE, old.state)
     if refused is not None:
         errors.setdefault("supersedes_id", []).append(refused.message)
     elif old.superseded_by is not None:
         errors.setdefault("supersedes_id", []).append(
-            f"{old.reference} est déjà remplacée par {old.superseded_by.reference}."
+            N_(
+                "%(old)s est déjà remplacée par %(new)s.",
+                old=old.reference,
+                new=old.superseded_by.reference,
+            )
         )
     return old
 
@@ -167,7 +177,7 @@ def add_attachments(instruction_id: int, uploads: list[Upload], *, actor: Actor,
     item = get_instruction(instruction_id, actor=actor, roles=rules.GIVERS)
     refuse_unless_allowed(item, rules.EDIT)
     if not uploads:
-        raise ValidationFailed({"attachments": ["Joignez au moins un fichier."]})
+        raise ValidationFailed({"attachments": [N_("Joignez au moins un fichier.")]})
     storage.check_uploads(uploads)
     stored = [storage.store(item, u, user_id=actor.id, now=now) for u in uploads]
     db.session.flush()

@@ -1,6 +1,6 @@
 """Instruction pages: register with filters, in force per processing, exports, one form per step."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from rgpd_app import clock
 from rgpd_app.errors import DomainError, ValidationFailed
@@ -18,20 +18,21 @@ from rgpd_app.instructions.schemas import (
     InstructionUpdateInput,
     WithdrawInput,
 )
+from rgpd_app.messages import N_
 from rgpd_app.paging import sort_key
 from rgpd_app.validation import load
-from rgpd_app.web import current_actor, page_arg, roles_required
+from rgpd_app.web import current_actor, flash, page_arg, roles_required
 
 bp = Blueprint("instructions", __name__, url_prefix="/instructions")
 
 PER_PAGE = 25
 STEPS = {
-    "acknowledge": (None, decisions.acknowledge, "L'accusé de réception est enregistré."),
-    "flag": (FlagInput, decisions.flag, "L'alerte est envoyée ; l'instruction est suspendue."),
-    "confirm": (ConfirmInput, decisions.confirm, "La confirmation écrite est enregistrée."),
-    "withdraw": (WithdrawInput, decisions.withdraw, "L'instruction est retirée."),
-    "cnil": (CnilInput, decisions.refer_to_cnil, "La saisine de la CNIL est enregistrée."),
-    "applied": (AppliedInput, decisions.mark_applied, "L'instruction est marquée appliquée."),
+    "acknowledge": (None, decisions.acknowledge, N_("L'accusé de réception est enregistré.")),
+    "flag": (FlagInput, decisions.flag, N_("L'alerte est envoyée ; l'instruction est suspendue.")),
+    "confirm": (ConfirmInput, decisions.confirm, N_("La confirmation écrite est enregistrée.")),
+    "withdraw": (WithdrawInput, decisions.withdraw, N_("L'instruction est retirée.")),
+    "cnil": (CnilInput, decisions.refer_to_cnil, N_("La saisine de la CNIL est enregistrée.")),
+    "applied": (AppliedInput, decisions.mark_applied, N_("L'instruction est marquée appliquée.")),
 }
 
 
@@ -117,7 +118,11 @@ def new():
         errors = err.fields or {"_form": [err.message]}
         return _form_page("instructions/form.html", form=request.form, errors=errors, status=400)
     flash(
-        f"L'instruction {item.reference} est enregistrée et transmise au sous-traitant.", "success"
+        N_(
+            "L'instruction %(reference)s est enregistrée et transmise au sous-traitant.",
+            reference=item.reference,
+        ),
+        "success",
     )
     return redirect(url_for("instructions.detail", instruction_id=item.id))
 
@@ -161,7 +166,7 @@ def edit(instruction_id: int):
         return _form_page(
             "instructions/edit.html", form=form, errors=errors, item=item, status=err.status
         )
-    return _done(instruction_id, "L'instruction est corrigée.")
+    return _done(instruction_id, N_("L'instruction est corrigée."))
 
 
 def _done(instruction_id: int, message: str):
@@ -186,7 +191,7 @@ def attachments(instruction_id: int):
         if err.status in (403, 404):
             raise
         return _refused(instruction_id, err)
-    return _done(instruction_id, "Les pièces jointes sont ajoutées.")
+    return _done(instruction_id, N_("Les pièces jointes sont ajoutées."))
 
 
 @bp.get("/<int:instruction_id>/attachments/<int:attachment_id>")

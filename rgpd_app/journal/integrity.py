@@ -33,7 +33,6 @@ class ChainRefused(Exception):
     with the old anchor file moved aside.)"""
 
 
-ANCHOR_EVERY = timedelta(days=7)
 PURGE = "journal.purge"
 
 
@@ -192,10 +191,13 @@ def send_anchors(now: datetime) -> int:
     from rgpd_app.notifications.services import enqueue_email
     from rgpd_app.organisations.models import CONTROLLER, Organisation
 
+    days = current_app.config["JOURNAL_ANCHOR_DAYS"]
+    if not days:
+        return 0
     last_sent = db.session.scalar(
         select(func.max(JournalEntry.at)).where(JournalEntry.action == "journal.anchors_sent")
     )
-    if last_sent is not None and now - last_sent < ANCHOR_EVERY:
+    if last_sent is not None and now - last_sent < timedelta(days=days):
         return 0
     link = db.session.scalars(select(JournalSeal).order_by(JournalSeal.id.desc()).limit(1)).first()
     if link is None or not link.signature:

@@ -10,6 +10,7 @@ from flask_babel import force_locale
 from jinja2 import TemplateNotFound
 
 from rgpd_app.errors import ValidationFailed
+from rgpd_app.messages import N_
 
 EMAIL_LOCALE = "fr"
 
@@ -42,7 +43,7 @@ def render_email(template: str, context: dict) -> RenderedEmail:
             html = env.get_template(f"emails/{template}.html").render(values)
         except TemplateNotFound as err:
             raise ValidationFailed(
-                {"template": [f"Modèle d'e-mail inconnu : {err.name}."]}
+                {"template": [N_("Modèle d'e-mail inconnu : %(name)s.", name=err.name)]}
             ) from err
         subject = context.get("subject")
         if not subject:

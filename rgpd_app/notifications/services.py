@@ -14,6 +14,7 @@ from rgpd_app.clocks.services import Task, task_provider
 from rgpd_app.errors import Conflict, NotFound, ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.journal.services import record
+from rgpd_app.messages import N_
 from rgpd_app.notifications import delivery
 from rgpd_app.notifications.emails import render_email
 from rgpd_app.notifications.models import (
@@ -62,7 +63,7 @@ def enqueue_email(
     """Render the e-mail now (frozen as it was when the event happened) and add it, uncommitted."""
     address = (to or "").strip()
     if "@" not in address or any(c in address for c in "\r\n<>, "):
-        raise ValidationFailed({"to": [f"Adresse e-mail invalide : « {to} »."]})
+        raise ValidationFailed({"to": [N_("Adresse e-mail invalide : « %(to)s ».", to=to)]})
     rendered = render_email(template, context)
     event_type, event_id = _event_ref(event)
     message = OutboxMessage(
@@ -196,7 +197,7 @@ def _find(message_id: int | str) -> OutboxMessage:
             select(OutboxMessage).where(OutboxMessage.message_id == message_id)
         )
     if message is None:
-        raise NotFound("Message introuvable.")
+        raise NotFound(N_("Message introuvable."))
     return message
 
 
@@ -209,11 +210,13 @@ def retry_failed(message_id: int | str, *, actor: Actor | None, now: datetime) -
         require(actor, roles.ADMIN)
     message = _find(message_id)
     if message.state not in (FAILED, PENDING):
-        raise Conflict("Seul un message en échec ou en attente peut être renvoyé.")
+        raise Conflict(N_("Seul un message en échec ou en attente peut être renvoyé."))
     if message.body_purged_at is not None:
         raise Conflict(
-            "Le contenu de ce message a été effacé au terme de sa durée de conservation : "
-            "il ne peut plus être renvoyé."
+            N_(
+                "Le contenu de ce message a été effacé au terme de sa durée de conservation : "
+                "il ne peut plus être renvoyé."
+            )
         )
     previous = {"state": message.state, "attempts": message.attempts}
     if message.state == FAILED:

@@ -1,12 +1,13 @@
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 
 from rgpd_app import clock
 from rgpd_app.accounts import rules
 from rgpd_app.errors import DomainError
 from rgpd_app.extensions import db
+from rgpd_app.messages import N_
 from rgpd_app.notifications import services
 from rgpd_app.notifications.models import FAILED, PENDING, SENDING, SENT
-from rgpd_app.web import current_actor, page_arg, roles_required
+from rgpd_app.web import current_actor, flash, page_arg, roles_required
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
@@ -53,5 +54,5 @@ def retry(message_id: int):
         db.session.rollback()
         flash(err.message, "error")
     else:
-        flash("Le message sera renvoyé au prochain passage du worker.", "success")
+        flash(N_("Le message sera renvoyé au prochain passage du worker."), "success")
     return redirect(url_for("notifications.index", state=request.args.get("state") or None))

@@ -11,6 +11,7 @@ from sqlalchemy import case, func, select
 
 from rgpd_app.errors import ValidationFailed
 from rgpd_app.extensions import db
+from rgpd_app.messages import N_
 from rgpd_app.organisations.models import CONTROLLER, Organisation
 from rgpd_app.paging import contains
 from rgpd_app.tenancy import Actor, scope
@@ -36,15 +37,19 @@ class Ambiguous(ValidationFailed):
     """Several municipalities match: the form says so and offers them."""
 
     def __init__(self, field: str, text: str, candidates: list[Match]):
-        more = "" if len(candidates) <= SUGGESTIONS else " (les 10 premières sont proposées)"
-        super().__init__(
-            {
-                field: [
-                    f"Plusieurs collectivités correspondent à « {text} »{more} : "
-                    "précisez le nom ou le SIREN."
-                ]
-            }
-        )
+        if len(candidates) > SUGGESTIONS:
+            message = N_(
+                "Plusieurs collectivités correspondent à « %(text)s » (les 10 premières sont "
+                "proposées) : précisez le nom ou le SIREN.",
+                text=text,
+            )
+        else:
+            message = N_(
+                "Plusieurs collectivités correspondent à « %(text)s » : précisez le nom ou le "
+                "SIREN.",
+                text=text,
+            )
+        super().__init__({field: [message]})
         self.candidates = candidates[:SUGGESTIONS]
 
 
@@ -77,7 +82,9 @@ def resolve(text: str, *, actor: Actor, field: str) -> Match | None:
     if len(found) == 1:
         return found[0]
     if not found:
-        raise ValidationFailed({field: [f"Aucune collectivité ne correspond à « {text} »."]})
+        raise ValidationFailed(
+            {field: [N_("Aucune collectivité ne correspond à « %(text)s ».", text=text)]}
+        )
     exact = [m for m in found if m.name.lower() == text.lower()]
     if len(exact) == 1:
         return exact[0]

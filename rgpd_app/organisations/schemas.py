@@ -1,5 +1,6 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
+from rgpd_app.messages import N_
 from rgpd_app.organisations import rules
 from rgpd_app.validation import Input
 
@@ -37,19 +38,19 @@ class OrganisationInput(Input):
         value = value.replace(" ", "")
         if not rules.siren_is_valid(value):
             raise ValidationError(
-                "SIREN invalide : 9 chiffres dont le dernier est une clé de contrôle."
+                N_("SIREN invalide : 9 chiffres dont le dernier est une clé de contrôle.")
             )
 
     @validates("departement")
     def _departement(self, value, **_):
         if not rules.departement_is_valid(value.strip().upper()):
-            raise ValidationError("Département inconnu (01 à 95, 2A, 2B, 971 à 974 ou 976).")
+            raise ValidationError(N_("Département inconnu (01 à 95, 2A, 2B, 971 à 974 ou 976)."))
 
     @validates_schema
     def _dates(self, data, **_):
         start, end = data.get("contract_start_on"), data.get("contract_end_on")
         if start and end and end < start:
-            raise ValidationError("La fin du contrat précède son début.", "contract_end_on")
+            raise ValidationError(N_("La fin du contrat précède son début."), "contract_end_on")
 
 
 class OrganisationSchema(Schema):

@@ -8,6 +8,7 @@ from rgpd_app.accounts import rules as roles
 from rgpd_app.errors import NotFound, ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.journal.services import record
+from rgpd_app.messages import N_
 from rgpd_app.organisations.models import CONTROLLER, PROCESSOR, Organisation
 from rgpd_app.paging import paginate
 from rgpd_app.tenancy import Actor, get_visible, require, visible_controller_ids
@@ -28,9 +29,9 @@ def create_organisation(
     data["departement"] = data["departement"].strip().upper()
     errors = {}
     if db.session.scalar(select(Organisation.id).where(Organisation.siren == data["siren"])):
-        errors["siren"] = ["Une organisation existe déjà avec ce SIREN."]
+        errors["siren"] = [N_("Une organisation existe déjà avec ce SIREN.")]
     if is_processor and processor() is not None:
-        errors["kind"] = ["Le sous-traitant existe déjà : il ne peut y en avoir qu'un."]
+        errors["kind"] = [N_("Le sous-traitant existe déjà : il ne peut y en avoir qu'un.")]
     if errors:
         raise ValidationFailed(errors)
     if is_processor:
@@ -65,7 +66,7 @@ def update_organisation(org_id: int, data: dict, *, actor: Actor, now: datetime)
         )
     )
     if clash:
-        raise ValidationFailed({"siren": ["Une organisation existe déjà avec ce SIREN."]})
+        raise ValidationFailed({"siren": [N_("Une organisation existe déjà avec ce SIREN.")]})
     changes = {}
     for key, value in data.items():
         if getattr(org, key) != value:

@@ -1,14 +1,15 @@
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 
 from rgpd_app import clock
 from rgpd_app.accounts import rules
 from rgpd_app.errors import DomainError
 from rgpd_app.extensions import db
+from rgpd_app.messages import N_
 from rgpd_app.organisations import picking, services
 from rgpd_app.organisations.models import PERIOD_DEFAULTS
 from rgpd_app.organisations.schemas import OrganisationInput, OrganisationSchema
 from rgpd_app.validation import load
-from rgpd_app.web import current_actor, page_arg, roles_required
+from rgpd_app.web import current_actor, flash, page_arg, roles_required
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
 
@@ -48,7 +49,7 @@ def new():
             db.session.rollback()
             errors = err.fields or {"_form": [err.message]}
         else:
-            flash("La collectivité a été créée.", "success")
+            flash(N_("La collectivité a été créée."), "success")
             return redirect(url_for("organisations.detail", org_id=org.id))
     return render_template("organisations/form.html", errors=errors, form=form, org=None), (
         400 if errors else 200
@@ -78,7 +79,7 @@ def edit(org_id: int):
             db.session.rollback()
             errors = err.fields or {"_form": [err.message]}
         else:
-            flash("La fiche a été enregistrée.", "success")
+            flash(N_("La fiche a été enregistrée."), "success")
             return redirect(url_for("organisations.detail", org_id=org.id))
     return render_template("organisations/form.html", errors=errors, form=form, org=org), (
         400 if errors else 200

@@ -7,6 +7,7 @@ from rgpd_app.api_auth import api_actor, api_blueprint, int_arg
 from rgpd_app.errors import ValidationFailed
 from rgpd_app.exports import job_api
 from rgpd_app.exports.models import ExportJob
+from rgpd_app.messages import N_
 from rgpd_app.register import copy_jobs, copying, exporting, history, listing, services
 from rgpd_app.register.schemas import (
     CopyInput,
@@ -99,7 +100,7 @@ def status(activity_id: int):
     body = request.get_json(silent=True) or {}
     target = body.get("status")
     if target not in ("validated", "archived"):
-        raise ValidationFailed({"status": ["Valeur attendue : validated ou archived."]})
+        raise ValidationFailed({"status": [N_("Valeur attendue : validated ou archived.")]})
     version = body.get("version")
     activity = services.change_status(
         activity_id, target, actor=api_actor(), now=clock.now(),
@@ -148,7 +149,7 @@ def _parse_day(value: str):
     try:
         return date.fromisoformat(value)
     except ValueError as err:
-        raise ValidationFailed({"on": ["Date invalide (format AAAA-MM-JJ)."]}) from err
+        raise ValidationFailed({"on": [N_("Date invalide (format AAAA-MM-JJ).")]}) from err
 
 
 def version_row(version) -> dict:

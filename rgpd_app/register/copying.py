@@ -10,6 +10,7 @@ from sqlalchemy import select
 from rgpd_app.errors import ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.journal.services import record
+from rgpd_app.messages import N_
 from rgpd_app.organisations.models import CONTROLLER, Organisation
 from rgpd_app.register import history, rules, special
 from rgpd_app.register.access import KEEPER
@@ -48,7 +49,7 @@ def check_targets(controller_ids: list[int]) -> dict[int, Organisation]:
     unknown = [i for i in ids if i not in found]
     if unknown:
         raise ValidationFailed(
-            {"controller_ids": [f"Collectivité inconnue : {i}." for i in unknown]}
+            {"controller_ids": [N_("Collectivité inconnue : %(id)s.", id=i) for i in unknown]}
         )
     return {i: found[i] for i in ids}
 

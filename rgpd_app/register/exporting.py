@@ -20,6 +20,7 @@ from rgpd_app.exports.building import STREAMED, write_file
 from rgpd_app.exports.response import check_format
 from rgpd_app.extensions import db
 from rgpd_app.journal.services import record
+from rgpd_app.messages import N_
 from rgpd_app.organisations.models import CONTROLLER, PROCESSOR, Organisation
 from rgpd_app.paging import count_rows
 from rgpd_app.register.access import READERS
@@ -109,15 +110,17 @@ def prepare(register: str, filters: Filters, *, actor: Actor) -> Export:
         if controller_id is None and not actor.is_processor_staff:
             controller_id = actor.organisation_id
         if controller_id is None:
-            raise ValidationFailed({"controller_id": ["Choisissez une collectivité."]})
+            raise ValidationFailed({"controller_id": [N_("Choisissez une collectivité.")]})
         controller = get_visible(Organisation, controller_id, actor, column=Organisation.id)
         if controller.kind != CONTROLLER:
-            raise ValidationFailed({"controller_id": ["Choisissez une collectivité."]})
+            raise ValidationFailed({"controller_id": [N_("Choisissez une collectivité.")]})
         stmt = export_statement(actor, Filters(controller_id=controller.id), registers_only=True)
         title = f"Registre des activités de traitement (art. 30.1 RGPD) — {controller.name}"
         return Export(register, title, f"registre-art30-1-{controller.siren}", stmt, controller)
     if register != FILTERED_LIST:
-        raise ValidationFailed({"register": [f"Registre inconnu ({', '.join(REGISTERS)})."]})
+        raise ValidationFailed(
+            {"register": [N_("Registre inconnu (%(registers)s).", registers=", ".join(REGISTERS))]}
+        )
     stmt = export_statement(actor, filters)
     return Export(register, "Registre des traitements — liste filtrée", "traitements", stmt, None)
 

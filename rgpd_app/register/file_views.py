@@ -1,7 +1,7 @@
 """The register's files: the export menu's answers, the import template and the import wizard
 (upload → report → confirm, the confirmation carrying the stored upload's id, not the file)."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 
 from rgpd_app import clock
 from rgpd_app.accounts import reauth
@@ -9,13 +9,14 @@ from rgpd_app.errors import DomainError, ValidationFailed
 from rgpd_app.exports import export_response
 from rgpd_app.exports.models import ExportJob
 from rgpd_app.extensions import db
+from rgpd_app.messages import N_
 from rgpd_app.organisations import picking
 from rgpd_app.register import exporting, imports
 from rgpd_app.register.access import EDITORS, READERS
 from rgpd_app.register.api import filters_from
 from rgpd_app.register.rules import FIELD_LABELS
 from rgpd_app.validation import id_value
-from rgpd_app.web import current_actor, roles_required
+from rgpd_app.web import current_actor, flash, roles_required
 
 bp = Blueprint("register_files", __name__, url_prefix="/register")
 
@@ -147,5 +148,5 @@ def import_confirm():
     except imports.ImportRefused as err:
         return _report(err.checked)
     controller_id = made[0].controller_id if made else None
-    flash(f"{len(made)} traitement(s) importé(s), chacun en brouillon.", "success")
+    flash(N_("%(n)s traitement(s) importé(s), chacun en brouillon.", n=len(made)), "success")
     return redirect(url_for("register.index", controller_id=controller_id))

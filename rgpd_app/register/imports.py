@@ -16,6 +16,7 @@ from sqlalchemy import select
 from rgpd_app.errors import DomainError, ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.journal.services import record
+from rgpd_app.messages import N_
 from rgpd_app.organisations.models import CONTROLLER, Organisation
 from rgpd_app.register import countries, row_parsing, services, sheets, uploads
 from rgpd_app.register.access import EDITORS, can_edit_processor_side
@@ -86,7 +87,10 @@ class ImportRefused(DomainError):
         for issue in checked.issues:
             fields.setdefault(f"ligne {issue.row} — {issue.label}", []).append(issue.message)
         super().__init__(
-            f"Import refusé : {len(checked.issues)} erreur(s) ; rien n'a été enregistré.",
+            N_(
+                "Import refusé : %(n)s erreur(s) ; rien n'a été enregistré.",
+                n=len(checked.issues),
+            ),
             fields=fields,
         )
         self.checked = checked
@@ -106,13 +110,13 @@ def column_of(path: str) -> tuple[str, str]:
 def _controller(controller_id, actor: Actor) -> Organisation:
     if controller_id in (None, ""):
         if actor.is_processor_staff:
-            raise ValidationFailed({"controller_id": ["Choisissez une collectivité."]})
+            raise ValidationFailed({"controller_id": [N_("Choisissez une collectivité.")]})
         controller_id = actor.organisation_id
     if not str(controller_id).isdigit():
-        raise ValidationFailed({"controller_id": ["Choisissez une collectivité."]})
+        raise ValidationFailed({"controller_id": [N_("Choisissez une collectivité.")]})
     controller = get_visible(Organisation, int(controller_id), actor, column=Organisation.id)
     if controller.kind != CONTROLLER:
-        raise ValidationFailed({"controller_id": ["Choisissez une collectivité."]})
+        raise ValidationFailed({"controller_id": [N_("Choisissez une collectivité.")]})
     return controller
 
 
@@ -143,11 +147,11 @@ def _header(checked: Checked, cells: list) -> dict[int, str]:
         if key is None:
             checked.issues.append(Issue(1, "", f"Colonne inconnue : « {text} »."))
         elif key in columns.values():
-            checked.issues.append(Issue(1, key, "Colonne en double."))
+            checked.issues.append(Issue(1, key, N_("Colonne en double.")))
         else:
             columns[index] = key
     if "name" not in columns.values():
-        checked.issues.append(Issue(1, "name", "Colonne obligatoire absente."))
+        checked.issues.append(Issue(1, "name", N_("Colonne obligatoire absente.")))
     return columns
 
 
@@ -162,7 +166,7 @@ def _check_rows(checked: Checked, numbered, *, actor: Actor, now: datetime) -> N
         ProcessingActivity.controller_id == checked.controller.id))}  # fmt: skip
     header = next(numbered, None)
     if header is None:
-        checked.issues.append(Issue(1, "", "Le fichier est vide."))
+        checked.issues.append(Issue(1, "", N_("Le fichier est vide.")))
         return
     columns = _header(checked, header[1])
     processor_side = can_edit_processor_side(actor)
@@ -180,9 +184,11 @@ def _check_rows(checked: Checked, numbered, *, actor: Actor, now: datetime) -> N
         data = _validated(payload, errors, actor=actor, now=now)
         name = normalize(payload.get("name", ""))
         if name and name in existing:
-            errors.setdefault("name", []).append("Un traitement de ce nom existe déjà ici.")
+            errors.setdefault("name", []).append(N_("Un traitement de ce nom existe déjà ici."))
         elif name and name in seen:
-            errors.setdefault("name", []).append(f"Même nom qu'à la ligne {seen[name]}.")
+            errors.setdefault("name", []).append(
+                N_("Même nom qu'à la ligne %(row)s.", row=seen[name])
+            )
         if name:
             seen.setdefault(name, number)
         for column, messages in errors.items():
@@ -191,16 +197,17 @@ def _check_rows(checked: Checked, numbered, *, actor: Actor, now: datetime) -> N
             checked.rows.append((number, data))
     if len(sirens) > 1:
         shown = sorted(sirens)[:5] + (["…"] if len(sirens) > 5 else [])
-        message = (
-            f"Le fichier mêle {len(sirens)} collectivités ({', '.join(shown)}) : "
-            "importez-les une par une."
+        message = N_(
+            "Le fichier mêle %(n)s collectivités (%(shown)s) : importez-les une par une.",
+            n=len(sirens),
+            shown=", ".join(shown),
         )
         checked.issues.append(Issue(1, "controller_siren", message))
     if not checked.rows and not checked.issues:
-        checked.issues.append(Issue(2, "", "Le fichier ne contient aucun traitement."))
+        checked.issues.append(Issue(2, "", N_("Le fichier ne contient aucun traitement.")))
     if dropped:
-        checked.notices.append("Les colonnes du volet sous-traitant ne sont pas importées : "
-                               "ce volet est tenu par le DPO du sous-traitant.")  # fmt: skip
+        checked.notices.append(N_("Les colonnes du volet sous-traitant ne sont pas importées : "
+                               "ce volet est tenu par le DPO du sous-traitant."))  # fmt: skip
 
 
 def _validated(payload: dict, errors: dict, *, actor: Actor, now: datetime) -> dict | None:
@@ -208,7 +215,7 @@ def _validated(payload: dict, errors: dict, *, actor: Actor, now: datetime) -> d
     parsed = set(errors)
     if not payload.get("name"):
         payload.pop("name", None)
-        errors.setdefault("name", []).append("Ce champ est obligatoire.")
+        errors.setdefault("name", []).append(N_("Ce champ est obligatoire."))
     found: dict[str, list[str]] = {}
     data = None
     try:
@@ -237,7 +244,7 @@ def upload_file(stream, filename: str, *, controller_id, actor: Actor, now: date
     controller = _controller(controller_id, actor)
     fmt = sheets.format_of(filename)
     if fmt is None:
-        raise ValidationFailed({"file": ["Déposez un fichier .csv, .xlsx ou .ods."]})
+        raise ValidationFailed({"file": [N_("Déposez un fichier .csv, .xlsx ou .ods.")]})
     meta = {"user_id": actor.id, "controller_id": controller.id, "filename": filename,
             "uploaded_at": now.isoformat()}  # fmt: skip
     upload_id, path = uploads.save(stream, fmt=fmt, meta=meta)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from rgpd_app.errors import ValidationFailed
 from rgpd_app.extensions import db
+from rgpd_app.messages import N_
 from rgpd_app.paging import contains
 from rgpd_app.register.models import ProcessingActivity as PA
 from rgpd_app.tenancy import Actor, scope
@@ -40,10 +41,13 @@ def activity_ids_named(
         if len(found) == 1 or len(exact) == 1:
             names.append((exact or found)[0])
         elif not found:
-            problems.append(f"Aucun traitement ne s'appelle « {line} ».")
+            problems.append(N_("Aucun traitement ne s'appelle « %(name)s ».", name=line))
         else:
             shown = " ; ".join(found[:NAMES_SHOWN]) + (" …" if len(found) > NAMES_SHOWN else "")
-            problems.append(f"Plusieurs traitements correspondent à « {line} » : {shown}.")
+            problems.append(
+                N_("Plusieurs traitements correspondent à « %(name)s » : %(names)s.",
+                   name=line, names=shown)
+            )  # fmt: skip
     if problems:
         raise ValidationFailed({field: problems})
     if not names:

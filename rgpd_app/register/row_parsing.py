@@ -9,6 +9,7 @@ Lists are joined with " | " and the child lists are parallel columns aligned by 
 import re
 from datetime import date, datetime
 
+from rgpd_app.messages import N_
 from rgpd_app.register.choices import LEGAL_BASES, MEASURE_FAMILIES, OPERATIONS, SAFEGUARDS
 from rgpd_app.register.rules import normalize
 
@@ -81,8 +82,13 @@ def _parallel(text: str, count: int, what: str, errors: dict, key: str) -> list[
         return [""] * count
     if len(values) != count:
         errors.setdefault(key, []).append(
-            f"{len(values)} valeur(s) pour {count} {what} : une valeur par élément, "
-            "séparées par « | », dans le même ordre."
+            N_(
+                "%(n)s valeur(s) pour %(count)s %(what)s : une valeur par élément, séparées par « "
+                "| », dans le même ordre.",
+                n=len(values),
+                count=count,
+                what=what,
+            )
         )
         return (values + [""] * count)[:count]
     return values
@@ -114,8 +120,12 @@ def _consent(text: str, errors: dict, position: int) -> dict:
     day = _day(parts[1]) if len(parts) == 3 else None
     if day is None:
         errors.setdefault("transfer_consents", []).append(
-            f"n° {position} : « {text} » — écrivez « qui ; AAAA-MM-JJ ; document » "
-            "ou « En attente »."
+            N_(
+                "n° %(position)s : « %(text)s » — écrivez « qui ; AAAA-MM-JJ ; document » ou « En "
+                "attente ».",
+                position=position,
+                text=text,
+            )
         )
         return empty
     return {"consent_by": parts[0], "consent_on": day, "consent_reference": parts[2]}
@@ -185,8 +195,12 @@ def parse_row(cells: dict, *, countries: dict[str, str], subprocessors: dict[str
         sensitivity = _sensitivity(flags[i])
         if sensitivity is None:
             errors.setdefault("data_category_sensitive", []).append(
-                f"n° {i + 1} : « {flags[i]} » — écrivez « Non », « Art. 9 », « Art. 10 » "
-                "ou « Art. 9 et 10 »."
+                N_(
+                    "n° %(position)s : « %(flag)s » — écrivez « Non », « Art. 9 », « Art. 10 » ou "
+                    "« Art. 9 et 10 ».",
+                    position=i + 1,
+                    flag=flags[i],
+                )
             )
             sensitivity = (False, False)
         payload["data_categories"].append(
@@ -199,7 +213,7 @@ def parse_row(cells: dict, *, countries: dict[str, str], subprocessors: dict[str
         found = subprocessors.get(normalize(name))
         if found is None:
             errors.setdefault("subprocessors", []).append(
-                f"Sous-traitant ultérieur inconnu : « {name} »."
+                N_("Sous-traitant ultérieur inconnu : « %(name)s ».", name=name)
             )
         else:
             payload["subprocessor_ids"].append(found)

@@ -6,6 +6,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from rgpd_app.messages import N_
 from rgpd_app.register.choices import (
     ADEQUACY,
     DEROGATION,
@@ -191,18 +192,25 @@ def _category_errors(entry: dict, prohibited, errors: dict) -> None:
         found = prohibited_match(category.get("label", ""), prohibited)
         if found:
             errors.setdefault(f"{where}.label", []).append(
-                f"Catégorie interdite par la politique du sous-traitant : « {found} » "
-                f"(« {category['label']} »)."
+                N_(
+                    "Catégorie interdite par la politique du sous-traitant : « %(found)s » (« "
+                    "%(label)s »).",
+                    found=found,
+                    label=category["label"],
+                )
             )
         purpose = normalize(category.get("purpose") or "")
         if purpose and purpose not in purposes:
             errors.setdefault(f"{where}.purpose", []).append(
-                f"La finalité « {category['purpose']} » n'existe pas dans ce traitement."
+                N_(
+                    "La finalité « %(purpose)s » n'existe pas dans ce traitement.",
+                    purpose=category["purpose"],
+                )
             )
         value, unit = category.get("retention_value"), category.get("retention_unit")
         if (value is None) != (unit is None):
             errors.setdefault(f"{where}.retention_value", []).append(
-                "Une durée de conservation a une valeur et une unité (mois ou ans)."
+                N_("Une durée de conservation a une valeur et une unité (mois ou ans).")
             )
 
 
@@ -213,28 +221,28 @@ def _transfer_errors(entry: dict, today: date, eea, adequacy, countries, errors:
             errors.setdefault(f"{where}.country", []).append(f"Pays inconnu : « {country} ».")
         elif country in eea:
             errors.setdefault(f"{where}.country", []).append(
-                "Ce pays est dans l'UE/EEE : ce n'est pas un transfert hors UE/EEE."
+                N_("Ce pays est dans l'UE/EEE : ce n'est pas un transfert hors UE/EEE.")
             )
         safeguard = transfer.get("safeguard")
         if safeguard == ADEQUACY and country in countries and country not in adequacy:
             errors.setdefault(f"{where}.safeguard", []).append(
-                "Ce pays ne bénéficie pas d'une décision d'adéquation de la Commission."
+                N_("Ce pays ne bénéficie pas d'une décision d'adéquation de la Commission.")
             )
         if safeguard == DEROGATION and not (transfer.get("safeguard_documentation") or "").strip():
             errors.setdefault(f"{where}.safeguard_documentation", []).append(
-                "Une dérogation de l'article 49 doit être documentée."
+                N_("Une dérogation de l'article 49 doit être documentée.")
             )
         given = [k for k in ("consent_by", "consent_on", "consent_reference") if transfer.get(k)]
         if given and len(given) < 3:
             for key in ("consent_by", "consent_on", "consent_reference"):
                 if not transfer.get(key):
                     errors.setdefault(f"{where}.{key}", []).append(
-                        "Le consentement écrit préalable indique qui, quand et le document."
+                        N_("Le consentement écrit préalable indique qui, quand et le document.")
                     )
         consent_on = transfer.get("consent_on")
         if isinstance(consent_on, date) and consent_on > today:
             errors.setdefault(f"{where}.consent_on", []).append(
-                "La date du consentement ne peut pas être dans le futur."
+                N_("La date du consentement ne peut pas être dans le futur.")
             )
 
 
@@ -245,19 +253,19 @@ def input_errors(entry: dict, *, today: date, prohibited, eea, adequacy, countri
     _check_choices(entry.get("legal_bases"), LEGAL_BASES, "legal_bases", errors)
     for i, measure in enumerate(entry.get("measures", [])):
         if measure.get("family") not in MEASURE_FAMILIES:
-            errors.setdefault(f"measures.{i}.family", []).append("Famille de mesures inconnue.")
+            errors.setdefault(f"measures.{i}.family", []).append(N_("Famille de mesures inconnue."))
     seen = set()
     for i, purpose in enumerate(entry.get("purposes", [])):
         key = normalize(purpose.get("label", ""))
         if key in seen:
-            errors.setdefault(f"purposes.{i}.label", []).append("Finalité en double.")
+            errors.setdefault(f"purposes.{i}.label", []).append(N_("Finalité en double."))
         seen.add(key)
     _category_errors(entry, prohibited, errors)
     _transfer_errors(entry, today, eea, adequacy, countries, errors)
     for i, transfer in enumerate(entry.get("transfers", [])):
         if transfer.get("safeguard") not in SAFEGUARDS:
             errors.setdefault(f"transfers.{i}.safeguard", []).append(
-                "Une garantie appropriée est obligatoire."
+                N_("Une garantie appropriée est obligatoire.")
             )
     return errors
 

@@ -3,6 +3,7 @@
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from rgpd_app.errors import ValidationFailed
+from rgpd_app.messages import N_
 from rgpd_app.register.choices import RETENTION_UNITS
 from rgpd_app.validation import Input
 
@@ -98,17 +99,18 @@ def flatten_errors(messages, prefix: str = "") -> dict[str, list[str]]:
                 flat.update(flatten_errors(value, path))
             else:
                 flat.setdefault(path or "_schema", []).extend(
-                    str(v) for v in (value if isinstance(value, list) else [value])
+                    v if isinstance(v, str) else str(v)
+                    for v in (value if isinstance(value, list) else [value])
                 )
     else:
-        flat[prefix or "_schema"] = [str(m) for m in messages]
+        flat[prefix or "_schema"] = [m if isinstance(m, str) else str(m) for m in messages]
     return flat
 
 
 def load_processing(data) -> dict:
     """Validate a JSON body or a payload built from a form; every error at once."""
     if not isinstance(data, dict):
-        raise ValidationFailed({"_schema": ["Corps de requête JSON attendu."]})
+        raise ValidationFailed({"_schema": [N_("Corps de requête JSON attendu.")]})
     try:
         return ProcessingInput().load(data)
     except ValidationError as err:

@@ -9,6 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from rgpd_app.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.journal.services import record
+from rgpd_app.messages import N_, joined
 from rgpd_app.organisations.models import CONTROLLER, Organisation
 from rgpd_app.register import countries, history, rules, special
 from rgpd_app.register.access import EDITORS, KEEPER, READERS, can_edit_processor_side
@@ -58,8 +59,11 @@ def _guard_sides(actor: Actor, view: dict, data: dict) -> None:
     changed = [k for k in PROCESSOR_SIDE if k in data and project(k, data[k]) != view.get(k)]
     if changed:
         raise Forbidden(
-            "Le volet sous-traitant (art. 30.2) est tenu par le DPO du sous-traitant : "
-            f"champs non modifiables ({', '.join(changed)}).",
+            N_(
+                "Le volet sous-traitant (art. 30.2) est tenu par le DPO du sous-traitant : champs "
+                "non modifiables (%(changed)s).",
+                changed=", ".join(changed),
+            ),
             code="processor_side",
         )
 
@@ -68,11 +72,11 @@ def _controller_for_new(data: dict, actor: Actor) -> Organisation:
     controller_id = data.get("controller_id")
     if controller_id is None:
         if can_edit_processor_side(actor):
-            raise ValidationFailed({"controller_id": ["Ce champ est obligatoire."]})
+            raise ValidationFailed({"controller_id": [N_("Ce champ est obligatoire.")]})
         controller_id = actor.organisation_id
     controller = get_visible(Organisation, controller_id, actor, column=Organisation.id)
     if controller.kind != CONTROLLER:
-        raise ValidationFailed({"controller_id": ["Choisissez une collectivité."]})
+        raise ValidationFailed({"controller_id": [N_("Choisissez une collectivité.")]})
     return controller
 
 
@@ -97,7 +101,7 @@ def add_activity(
         require(actor, *EDITORS)
     controller = _controller_for_new(data, actor)
     if not data.get("name"):
-        raise ValidationFailed({"name": ["Ce champ est obligatoire."]})
+        raise ValidationFailed({"name": [N_("Ce champ est obligatoire.")]})
     _guard_sides(actor, editable_view({}), data)
     entry = merged(None, data)
     check_entry(entry, now=now)
@@ -134,8 +138,12 @@ def _journal(action: str, activity, actor, now, details=None) -> None:
 def _check_version(activity: ProcessingActivity, version) -> None:
     if version is not None and version != activity.version:
         raise Conflict(
-            f"Ce traitement a été modifié entre-temps (version {activity.version}, vous avez lu "
-            f"la version {version}) : rechargez-le avant de l'enregistrer.",
+            N_(
+                "Ce traitement a été modifié entre-temps (version %(version)s, vous avez lu la "
+                "version %(read)s) : rechargez-le avant de l'enregistrer.",
+                version=activity.version,
+                read=version,
+            ),
             code="stale_version",
         )
 
@@ -146,7 +154,7 @@ def _commit_or_conflict() -> None:
     except StaleDataError as err:  # another transaction saved the same version first
         db.session.rollback()
         raise Conflict(
-            "Ce traitement vient d'être modifié par quelqu'un d'autre : rechargez-le.",
+            N_("Ce traitement vient d'être modifié par quelqu'un d'autre : rechargez-le."),
             code="stale_version",
         ) from err
 
@@ -158,13 +166,15 @@ def update_activity(
     require(actor, *EDITORS)
     activity = get_visible(ProcessingActivity, activity_id, actor, ProcessingActivity.controller_id)
     if data.get("version") is None:
-        raise ValidationFailed({"version": ["Indiquez la version lue (verrouillage optimiste)."]})
+        raise ValidationFailed(
+            {"version": [N_("Indiquez la version lue (verrouillage optimiste).")]}
+        )
     if activity.status == ARCHIVED:
-        raise Archived("Ce traitement est archivé : il ne peut plus être modifié.")
+        raise Archived(N_("Ce traitement est archivé : il ne peut plus être modifié."))
     _check_version(activity, data["version"])
     if data.get("controller_id", activity.controller_id) != activity.controller_id:
         raise ValidationFailed(
-            {"controller_id": ["Un traitement ne change pas de collectivité : copiez-le."]}
+            {"controller_id": [N_("Un traitement ne change pas de collectivité : copiez-le.")]}
         )
     before = snapshot(activity)
     view = editable_view(before)
@@ -186,7 +196,7 @@ def update_activity(
     except StaleDataError as err:
         db.session.rollback()
         raise Conflict(
-            "Ce traitement vient d'être modifié : rechargez-le.", code="stale_version"
+            N_("Ce traitement vient d'être modifié : rechargez-le."), code="stale_version"
         ) from err
     if "data_categories" in data:
         _flag_special(activity, before["data_categories"], entry, actor=actor, now=now)
@@ -241,8 +251,11 @@ def change_status(
     _check_version(activity, version)
     if target not in STATUSES or not rules.is_allowed_transition(activity.status, target):
         raise DomainError(
-            f"Passage impossible de « {STATUSES[activity.status]} » à "
-            f"« {STATUSES.get(target, target)} ».",
+            N_(
+                "Passage impossible de « %(current)s » à « %(target)s ».",
+                current=STATUSES[activity.status],
+                target=STATUSES.get(target, target),
+            ),
             code="transition",
         )
     before = snapshot(activity)
@@ -250,7 +263,10 @@ def change_status(
         refusals = rules.validation_refusals(before, countries.adequacy())
         if refusals:
             raise DomainError(
-                "Le traitement ne peut pas être validé : " + " ; ".join(refusals),
+                N_(
+                    "Le traitement ne peut pas être validé : %(refusals)s",
+                    refusals=joined(" ; ", refusals),
+                ),
                 code="incomplete",
                 fields={"_schema": refusals},
             )
@@ -271,7 +287,7 @@ def complete_task(task_id: int, *, actor: Actor, now: datetime) -> RegisterTask:
     require(actor, KEEPER)
     task = get_visible(RegisterTask, task_id, actor, RegisterTask.controller_id)
     if task.done_at is not None:
-        raise DomainError("Cette tâche est déjà faite.", code="task_done")
+        raise DomainError(N_("Cette tâche est déjà faite."), code="task_done")
     task.done_at, task.done_by_id = now, actor.id
     record(
         "register.task_done",

@@ -16,6 +16,7 @@ from pathlib import Path
 from flask import current_app
 
 from rgpd_app.errors import NotFound, ValidationFailed
+from rgpd_app.messages import N_
 from rgpd_app.scheduler import job
 
 MAX_AGE = timedelta(hours=24)
@@ -42,7 +43,14 @@ def save(stream, *, fmt: str, meta: dict) -> tuple[str, Path]:
                 out.close()
                 path.unlink()
                 raise ValidationFailed(
-                    {"file": [f"Fichier trop gros (au plus {limit // (1024 * 1024)} Mo)."]}
+                    {
+                        "file": [
+                            N_(
+                                "Fichier trop gros (au plus %(megabytes)s Mo).",
+                                megabytes=limit // (1024 * 1024),
+                            )
+                        ]
+                    }
                 )
             out.write(chunk)
     (_root() / f"{upload_id}.json").write_text(json.dumps(meta | {"format": fmt}))
@@ -52,17 +60,17 @@ def save(stream, *, fmt: str, meta: dict) -> tuple[str, Path]:
 def pending(upload_id: str, *, user_id: int, now: datetime) -> tuple[Path, dict]:
     """The waiting file and its metadata; 404 unless it is the user's own and recent."""
     if not isinstance(upload_id, str) or not _ID.match(upload_id):
-        raise NotFound("Import introuvable ou déjà confirmé.")
+        raise NotFound(N_("Import introuvable ou déjà confirmé."))
     try:
         meta = json.loads((_root() / f"{upload_id}.json").read_text())
     except (OSError, ValueError) as err:
-        raise NotFound("Import introuvable ou déjà confirmé.") from err
+        raise NotFound(N_("Import introuvable ou déjà confirmé.")) from err
     path = _root() / f"{upload_id}.{meta['format']}"
     if meta["user_id"] != user_id or not path.exists():
-        raise NotFound("Import introuvable ou déjà confirmé.")
+        raise NotFound(N_("Import introuvable ou déjà confirmé."))
     if now - datetime.fromisoformat(meta["uploaded_at"]) > MAX_AGE:
         discard(upload_id)
-        raise NotFound("Cet import a expiré : déposez le fichier à nouveau.")
+        raise NotFound(N_("Cet import a expiré : déposez le fichier à nouveau."))
     return path, meta
 
 
@@ -72,7 +80,7 @@ def claim(path: Path) -> Path:
     try:
         os.rename(path, taken)
     except FileNotFoundError as err:
-        raise NotFound("Import introuvable ou déjà confirmé.") from err
+        raise NotFound(N_("Import introuvable ou déjà confirmé.")) from err
     return taken
 
 

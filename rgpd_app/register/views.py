@@ -4,12 +4,13 @@ import re
 from dataclasses import replace
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 
 from rgpd_app import clock
 from rgpd_app.errors import DomainError, ValidationFailed
 from rgpd_app.exports import FORMATS
 from rgpd_app.extensions import db
+from rgpd_app.messages import N_
 from rgpd_app.organisations import picking
 from rgpd_app.paging import Page, sort_key
 from rgpd_app.register import copy_jobs, copying, countries, forms, history, listing, services
@@ -29,7 +30,7 @@ from rgpd_app.register.choices import (
 from rgpd_app.register.entries import snapshot
 from rgpd_app.register.rules import FIELD_LABELS, TRANSFER_STATUSES, retention_text
 from rgpd_app.validation import id_value
-from rgpd_app.web import current_actor, page_arg, roles_required
+from rgpd_app.web import current_actor, flash, page_arg, roles_required
 
 bp = Blueprint("register", __name__, url_prefix="/register")
 
@@ -54,7 +55,7 @@ def _day_arg(name: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError as err:
-        raise ValidationFailed({name: ["Date invalide (format AAAA-MM-JJ)."]}) from err
+        raise ValidationFailed({name: [N_("Date invalide (format AAAA-MM-JJ).")]}) from err
 
 
 def _controller_filter(filters: listing.Filters, actor):
@@ -178,11 +179,13 @@ def _post(activity=None):
         if "controller" in fields and "controller_id" in errors:
             errors["controller"] = errors.pop("controller_id")  # the field the person typed in
         return _form_page(raw, errors, activity=activity, status=err.status)
-    flash("Le traitement a été enregistré.", "success")
+    flash(N_("Le traitement a été enregistré."), "success")
     if was_validated and saved.status != VALIDATED:
         flash(
-            "Son contenu a changé : il repasse en brouillon et doit être validé de nouveau "
-            "par le DPO du sous-traitant.",
+            N_(
+                "Son contenu a changé : il repasse en brouillon et doit être validé de nouveau "
+                "par le DPO du sous-traitant."
+            ),
             "warning",
         )
     return redirect(url_for("register.detail", activity_id=saved.id))
@@ -243,7 +246,7 @@ def status(activity_id: int):
         for message in err.fields.get("_schema") or [err.message]:
             flash(message, "error")
     else:
-        flash("Le statut a été changé.", "success")
+        flash(N_("Le statut a été changé."), "success")
     return redirect(url_for("register.detail", activity_id=activity_id))
 
 
@@ -251,7 +254,7 @@ def status(activity_id: int):
 @roles_required(KEEPER)
 def task_done(task_id: int):
     task = services.complete_task(task_id, actor=current_actor(), now=clock.now())
-    flash("La tâche est faite.", "success")
+    flash(N_("La tâche est faite."), "success")
     return redirect(url_for("register.detail", activity_id=task.activity_id))
 
 
@@ -285,7 +288,9 @@ def _copy_targets(form, source, actor) -> list[int]:
     )
     wrong = [d for d in departements if not DEPARTEMENT.match(d)]
     if wrong:
-        raise ValidationFailed({"departements": [f"Département inconnu : {d}." for d in wrong]})
+        raise ValidationFailed(
+            {"departements": [N_("Département inconnu : %(code)s.", code=d) for d in wrong]}
+        )
     ids = [i for i in map(id_value, form.getlist("controller_ids")) if i is not None]
     ids += [
         m.id
@@ -296,7 +301,7 @@ def _copy_targets(form, source, actor) -> list[int]:
     )
     ids = [i for i in dict.fromkeys(ids) if i != source.controller_id]
     if not ids:
-        raise ValidationFailed({"controllers": ["Choisissez au moins une autre collectivité."]})
+        raise ValidationFailed({"controllers": [N_("Choisissez au moins une autre collectivité.")]})
     return ids
 
 
@@ -319,7 +324,7 @@ def copy(activity_id: int):
             db.session.rollback()
             errors = err.fields or {"_form": [err.message]}
         else:
-            flash(f"{len(made)} copie(s) créée(s), chacune en brouillon.", "success")
+            flash(N_("%(n)s copie(s) créée(s), chacune en brouillon.", n=len(made)), "success")
             return redirect(url_for("register.index", q=source.name))
     return render_template("register/copy.html", source=source, form=request.form, errors=errors), (
         400 if errors else 200

@@ -5,6 +5,7 @@ from datetime import datetime
 from rgpd_app import timesheets
 from rgpd_app.errors import Conflict
 from rgpd_app.extensions import db
+from rgpd_app.messages import N_
 from rgpd_app.requests import notify, rules
 from rgpd_app.requests.access import get_request, journal_step, refuse, require_processor
 from rgpd_app.requests.models import AssistanceRequest, AssistanceTimeEntry, SubjectRequest
@@ -15,10 +16,10 @@ from rgpd_app.tenancy import Actor
 def _open_assistance(item: SubjectRequest) -> AssistanceRequest:
     if item.assistance is None:
         raise Conflict(
-            "Aucune assistance n'a été demandée pour cette demande.", code="no_assistance"
+            N_("Aucune assistance n'a été demandée pour cette demande."), code="no_assistance"
         )
     if item.assistance.closed_at is not None:
-        raise Conflict("L'assistance est terminée.", code="assistance_closed")
+        raise Conflict(N_("L'assistance est terminée."), code="assistance_closed")
     return item.assistance
 
 
@@ -74,7 +75,7 @@ def log_time(request_id: int, data: dict, *, actor: Actor, now: datetime) -> Ass
     item = get_request(request_id, actor=actor, roles=rules.TIME_LOGGERS)
     if item.assistance is None:
         raise Conflict(
-            "Aucune assistance n'a été demandée pour cette demande.", code="no_assistance"
+            N_("Aucune assistance n'a été demandée pour cette demande."), code="no_assistance"
         )
     entry = timesheets.add_entry(
         AssistanceTimeEntry, data, actor=actor, now=now, assistance_id=item.assistance.id

@@ -6,6 +6,7 @@ from datetime import datetime
 from deadlines import PARIS
 from rgpd_app.errors import Conflict, NotFound, ValidationFailed
 from rgpd_app.extensions import db
+from rgpd_app.messages import N_
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.requests import notify, rules
 from rgpd_app.requests.access import (
@@ -29,7 +30,7 @@ def _controller(organisation_id: int, actor: Actor) -> Organisation:
     except NotFound:  # named as the field's error, like any bad input
         org = None
     if org is None or org.is_processor:
-        raise ValidationFailed({"organisation_id": ["Collectivité inconnue."]})
+        raise ValidationFailed({"organisation_id": [N_("Collectivité inconnue.")]})
     return org
 
 
@@ -40,7 +41,9 @@ def record_request(data: dict, *, actor: Actor, now: datetime) -> SubjectRequest
     org = _controller(data["organisation_id"], actor)
     received_at = data.get("received_at") or now
     if received_at > now:
-        raise ValidationFailed({"received_at": ["La date de réception ne peut pas être future."]})
+        raise ValidationFailed(
+            {"received_at": [N_("La date de réception ne peut pas être future.")]}
+        )
     item = SubjectRequest(
         organisation=org,
         kind=data["kind"],
@@ -86,21 +89,21 @@ def ask_assistance(data: dict, *, actor: Actor, now: datetime) -> SubjectRequest
         item = get_request(data["request_id"], actor=actor, roles=rules.ASKERS)
         if item.state == rules.CLOSED or item.assistance is not None:
             raise Conflict(
-                "Une assistance a déjà été demandée pour cette demande, ou elle est close.",
+                N_("Une assistance a déjà été demandée pour cette demande, ou elle est close."),
                 code="assistance_exists",
             )
         if data.get("retention_months"):
             item.retention_months = data["retention_months"]
     else:
         missing = {
-            f: ["Ce champ est obligatoire."]
+            f: [N_("Ce champ est obligatoire.")]
             for f in ("kind", "requester_identity", "controller_received_on")
             if not data.get(f)
         }
         if missing:
             raise ValidationFailed(missing)
         if data["controller_received_on"] > _day(now):
-            raise ValidationFailed({"controller_received_on": ["Date future."]})
+            raise ValidationFailed({"controller_received_on": [N_("Date future.")]})
         item = SubjectRequest(
             organisation_id=actor.organisation_id,
             kind=data["kind"],
@@ -166,11 +169,13 @@ def extend_controller_deadline(request_id: int, data: dict, *, actor: Actor, now
     item = get_request(request_id, actor=actor, roles=rules.ASKERS)
     first = controller_deadline(item)
     if item.controller_extended_at is not None or item.state == rules.CLOSED or first is None:
-        raise Conflict("Le délai de réponse ne peut plus être prolongé.", code="cannot_extend")
+        raise Conflict(N_("Le délai de réponse ne peut plus être prolongé."), code="cannot_extend")
     if first.is_closed(now):
         raise Conflict(
-            f"Le délai d'un mois a expiré le {first.deadline:%d/%m/%Y} : trop tard pour le "
-            "prolonger.",
+            N_(
+                "Le délai d'un mois a expiré le %(day)s : trop tard pour le prolonger.",
+                day=format(first.deadline, "%d/%m/%Y"),
+            ),
             code="extension_too_late",
         )
     item.controller_extended_at, item.controller_extension_reason = now, data["reason"].strip()
@@ -194,10 +199,10 @@ def close_request(request_id: int, *, actor: Actor, now: datetime) -> SubjectReq
     """The request is over (the municipality answered); the identity purge clock starts."""
     item = get_request(request_id, actor=actor, roles=rules.CLOSERS)
     if item.state == rules.CLOSED:
-        raise Conflict("Cette demande est déjà close.", code="already_closed")
+        raise Conflict(N_("Cette demande est déjà close."), code="already_closed")
     if item.assistance is not None and item.assistance.closed_at is None:
         raise Conflict(
-            "L'assistance du sous-traitant est en cours : enregistrez d'abord son résultat.",
+            N_("L'assistance du sous-traitant est en cours : enregistrez d'abord son résultat."),
             code="assistance_open",
         )
     item.state, item.closed_at, item.closed_by_id = rules.CLOSED, now, actor.id

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from deadlines.periods import add_months
 from rgpd_app.accounts import rules as roles
+from rgpd_app.messages import N_
 
 KINDS = {
     "access": "Accès (art. 15)",
@@ -74,19 +75,25 @@ def extension_refusal(
     """Why the assistance period cannot be extended (annex art. 4.3): once, with a reason of
     the contract, before the first end; None when allowed."""
     if already_extended:
-        return Refusal("already_extended", "Le délai d'assistance a déjà été prolongé une fois.")
+        return Refusal(
+            "already_extended", N_("Le délai d'assistance a déjà été prolongé une fois.")
+        )
     if now >= first_closes_at:
         return Refusal(
             "extension_too_late",
-            "La prolongation doit être décidée avant la fin du premier délai, qui a expiré le "
-            f"{first_day.strftime('%d/%m/%Y')} à minuit.",
+            N_(
+                "La prolongation doit être décidée avant la fin du premier délai, qui a expiré le "
+                "%(day)s à minuit.",
+                day=first_day.strftime("%d/%m/%Y"),
+            ),
         )
     if reason not in EXTENSION_REASONS:
         return Refusal(
             "extension_reason",
-            "Indiquez le motif prévu au contrat : "
-            + ", ".join(label.lower() for label in EXTENSION_REASONS.values())
-            + ".",
+            N_(
+                "Indiquez le motif prévu au contrat : %(reasons)s.",
+                reasons=", ".join(label.lower() for label in EXTENSION_REASONS.values()),
+            ),
             "reason",
         )
     return None

@@ -1,11 +1,12 @@
 """Data-subject request pages: list with filters, recording, assistance, one form per step."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from rgpd_app import clock
 from rgpd_app.errors import DomainError, ValidationFailed
 from rgpd_app.exports import export_response
 from rgpd_app.extensions import db
+from rgpd_app.messages import N_
 from rgpd_app.organisations import picking
 from rgpd_app.paging import sort_key
 from rgpd_app.requests import access, billing, rules, services
@@ -19,25 +20,29 @@ from rgpd_app.requests.schemas import (
     TimeEntryInput,
 )
 from rgpd_app.validation import load
-from rgpd_app.web import current_actor, page_arg, roles_required
+from rgpd_app.web import current_actor, flash, page_arg, roles_required
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
 
 PER_PAGE = 25
 STEPS = {
-    "extend": (ExtensionInput, services.assistance.extend, "Le délai d'assistance est prolongé."),
-    "time": (TimeEntryInput, services.assistance.log_time, "Le temps passé est enregistré."),
+    "extend": (
+        ExtensionInput,
+        services.assistance.extend,
+        N_("Le délai d'assistance est prolongé."),
+    ),
+    "time": (TimeEntryInput, services.assistance.log_time, N_("Le temps passé est enregistré.")),
     "outcome": (
         OutcomeInput,
         services.assistance.close,
-        "Le résultat de l'assistance est enregistré.",
+        N_("Le résultat de l'assistance est enregistré."),
     ),
     "controller-extension": (
         ControllerExtensionInput,
         services.recording.extend_controller_deadline,
-        "Votre délai de réponse est prolongé de deux mois.",
+        N_("Votre délai de réponse est prolongé de deux mois."),
     ),
-    "close": (None, services.recording.close_request, "La demande est close."),
+    "close": (None, services.recording.close_request, N_("La demande est close.")),
 }
 LABELS = {
     "kinds": rules.KINDS,
@@ -113,7 +118,13 @@ def new():
         form = {k: v for k, v in request.form.items() if k != "requester_identity"}
         text = picking.typed_text(request.form, actor=actor)
         return _form("requests/new.html", form, errors, 400, organisation_text=text)
-    flash(f"La demande {item.reference} est enregistrée et transmise à la collectivité.", "success")
+    flash(
+        N_(
+            "La demande %(reference)s est enregistrée et transmise à la collectivité.",
+            reference=item.reference,
+        ),
+        "success",
+    )
     return redirect(url_for("requests.detail", request_id=item.id))
 
 
@@ -134,7 +145,13 @@ def ask():
         errors = err.fields or {"_form": [err.message]}
         form = {k: v for k, v in request.form.items() if k != "requester_identity"}
         return _form("requests/assistance.html", form, errors, 400)
-    flash(f"La demande d'assistance {item.reference} est transmise au sous-traitant.", "success")
+    flash(
+        N_(
+            "La demande d'assistance %(reference)s est transmise au sous-traitant.",
+            reference=item.reference,
+        ),
+        "success",
+    )
     return redirect(url_for("requests.detail", request_id=item.id))
 
 

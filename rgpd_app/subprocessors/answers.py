@@ -8,6 +8,7 @@ from sqlalchemy import update
 from rgpd_app.accounts import rules as roles
 from rgpd_app.errors import Conflict, DomainError, NotFound, ValidationFailed
 from rgpd_app.extensions import db
+from rgpd_app.messages import N_
 from rgpd_app.notifications.services import enqueue_email
 from rgpd_app.register.special import processor_dpos
 from rgpd_app.subprocessors import notice_rules, windows
@@ -84,7 +85,7 @@ def object_to(
         db.session.rollback()
         return recipient
     raise Conflict(
-        "Une objection a déjà été enregistrée pour cette collectivité.", code="already_objected"
+        N_("Une objection a déjà été enregistrée pour cette collectivité."), code="already_objected"
     )
 
 
@@ -128,7 +129,10 @@ def approve(
     if not _claim(recipient, notice_rules.APPROVABLE, **values):
         db.session.rollback()
         label = notice_rules.STATES.get(recipient.state, recipient.state)
-        raise Conflict(f"Approbation impossible : état actuel « {label} ».", code="not_approvable")
+        raise Conflict(
+            N_("Approbation impossible : état actuel « %(label)s ».", label=label),
+            code="not_approvable",
+        )
     windows._journal(
         "subprocessor_notice.approved", recipient, now, {"reference": reference}, actor=actor
     )
@@ -151,14 +155,19 @@ def record_receipt(
     recipient = get_recipient(notice_id, recipient_id, actor=actor)
     if recipient.state not in notice_rules.RECEIPT_EDITABLE:
         label = notice_rules.STATES.get(recipient.state, recipient.state)
-        raise Conflict(f"La date de réception ne peut plus changer : « {label} ».")
+        raise Conflict(
+            N_("La date de réception ne peut plus changer : « %(label)s ».", label=label)
+        )
     sent_on = windows.paris_day(recipient.notice.sent_at)
     if received_on < sent_on or received_on > windows.paris_day(now):
         raise ValidationFailed(
             {
                 "received_on": [
-                    "La date de réception doit être comprise entre l'envoi "
-                    f"({sent_on.isoformat()}) et aujourd'hui."
+                    N_(
+                        "La date de réception doit être comprise entre l'envoi (%(sent_on)s) et "
+                        "aujourd'hui.",
+                        sent_on=sent_on.isoformat(),
+                    )
                 ]
             }
         )
@@ -189,7 +198,7 @@ def record_outcome(
     require_processor_dpo(actor)
     recipient = get_recipient(notice_id, recipient_id, actor=actor)
     if outcome not in notice_rules.OUTCOMES:
-        raise ValidationFailed({"outcome": ["Issue inconnue."]})
+        raise ValidationFailed({"outcome": [N_("Issue inconnue.")]})
     values = {
         "state": notice_rules.RESOLVED,
         "outcome": outcome,
@@ -199,7 +208,7 @@ def record_outcome(
     }
     if not _claim(recipient, (notice_rules.OBJECTED,), **values):
         db.session.rollback()
-        raise Conflict("Aucune objection en attente de suite pour cette collectivité.")
+        raise Conflict(N_("Aucune objection en attente de suite pour cette collectivité."))
     windows._journal(
         "subprocessor_notice.outcome", recipient, now, {"outcome": outcome}, actor=actor
     )

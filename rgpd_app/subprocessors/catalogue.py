@@ -9,6 +9,7 @@ from rgpd_app.accounts import rules as roles
 from rgpd_app.errors import Conflict, DomainError, NotFound, ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.journal.services import record
+from rgpd_app.messages import N_
 from rgpd_app.paging import Page, paginate
 from rgpd_app.register import countries
 from rgpd_app.register.choices import OPERATIONS, SAFEGUARDS
@@ -129,7 +130,7 @@ def update_subprocessor(sub_id: int, data: dict, *, actor: Actor, now: datetime)
 def _get(sub_id: int) -> Subprocessor:
     sub = db.session.get(Subprocessor, sub_id)
     if sub is None:
-        raise NotFound("Sous-traitant introuvable.")
+        raise NotFound(N_("Sous-traitant introuvable."))
     return sub
 
 
@@ -176,12 +177,24 @@ def add_chain_link(parent_id: int, child_id: int, *, actor: Actor, now: datetime
     parent, child = _get(parent_id), _get(child_id)
     edges = all_edges()
     if (parent.id, child.id) in edges:
-        raise Conflict(f"{parent.legal_name} s'appuie déjà sur {child.legal_name}.")
+        raise Conflict(
+            N_(
+                "%(parent)s s'appuie déjà sur %(child)s.",
+                parent=parent.legal_name,
+                child=child.legal_name,
+            )
+        )
     if rules.creates_cycle(edges, parent.id, child.id):
         raise ChainRefused(
-            f"Chaîne refusée : {child.legal_name} s'appuie déjà, directement ou non, sur "
-            f"{parent.legal_name} (boucle).",
-            fields={"child_id": ["Ce lien créerait une boucle dans la chaîne de sous-traitance."]},
+            N_(
+                "Chaîne refusée : %(child)s s'appuie déjà, directement ou non, sur %(parent)s "
+                "(boucle).",
+                child=child.legal_name,
+                parent=parent.legal_name,
+            ),
+            fields={
+                "child_id": [N_("Ce lien créerait une boucle dans la chaîne de sous-traitance.")]
+            },
         )
     db.session.execute(insert(subprocessor_chain).values(parent_id=parent.id, child_id=child.id))
     _journal("subprocessor.chain_added", parent, actor, now, {"child_id": child.id})
@@ -199,7 +212,7 @@ def remove_chain_link(parent_id: int, child_id: int, *, actor: Actor, now: datet
         )
     ).rowcount
     if not gone:
-        raise NotFound("Ce lien de la chaîne n'existe pas.")
+        raise NotFound(N_("Ce lien de la chaîne n'existe pas."))
     _journal("subprocessor.chain_removed", parent, actor, now, {"child_id": child_id})
     db.session.commit()
     db.session.expire(parent)

@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 
 from deadlines import Calendar, Deadline, days_after, format_day_fr
+from rgpd_app.messages import N_
 
 ADDITION, REPLACEMENT = "addition", "replacement"
 KINDS = {ADDITION: "Ajout", REPLACEMENT: "Remplacement"}
@@ -57,41 +58,42 @@ def missing_elements(notice: Mapping) -> dict[str, list[str]]:
 
     sub = notice.get("subprocessor")
     if notice.get("kind") not in KINDS:
-        add("kind", "Précisez s'il s'agit d'un ajout ou d'un remplacement.")
+        add("kind", N_("Précisez s'il s'agit d'un ajout ou d'un remplacement."))
     if notice.get("kind") == REPLACEMENT:
         if not notice.get("replaced_id"):
-            add("replaced_id", "Indiquez le sous-traitant remplacé.")
+            add("replaced_id", N_("Indiquez le sous-traitant remplacé."))
         elif sub and notice["replaced_id"] == sub.get("id"):
-            add("replaced_id", "Le sous-traitant remplacé doit être différent du nouveau.")
+            add("replaced_id", N_("Le sous-traitant remplacé doit être différent du nouveau."))
     if not sub:
-        add("subprocessor_id", "Indiquez le sous-traitant ultérieur.")
+        add("subprocessor_id", N_("Indiquez le sous-traitant ultérieur."))
     else:
         if not (sub.get("legal_name") or "").strip():
-            add("subprocessor_id", "La raison sociale du sous-traitant manque.")
+            add("subprocessor_id", N_("La raison sociale du sous-traitant manque."))
         if not (sub.get("address") or "").strip():
-            add("subprocessor_id", "L'adresse du sous-traitant manque (fiche du catalogue).")
+            add("subprocessor_id", N_("L'adresse du sous-traitant manque (fiche du catalogue)."))
         if not (sub.get("contact") or "").strip():
             add(
-                "subprocessor_id", "Les coordonnées du sous-traitant manquent (fiche du catalogue)."
+                "subprocessor_id",
+                N_("Les coordonnées du sous-traitant manquent (fiche du catalogue)."),
             )
         if sub.get("is_outside_eea") and not sub.get("transfer_mechanism"):
             add(
                 "subprocessor_id",
-                "Transfert hors UE/EEE : le mécanisme de transfert manque (annexe 4.2).",
+                N_("Transfert hors UE/EEE : le mécanisme de transfert manque (annexe 4.2)."),
             )
     if not notice.get("activities"):
-        add("activities", "Indiquez les activités sous-traitées.")
+        add("activities", N_("Indiquez les activités sous-traitées."))
     if not notice.get("contract_start_on"):
-        add("contract_start_on", "Indiquez la date de début du contrat.")
+        add("contract_start_on", N_("Indiquez la date de début du contrat."))
     if not notice.get("contract_end_on"):
-        add("contract_end_on", "Indiquez la date de fin du contrat.")
+        add("contract_end_on", N_("Indiquez la date de fin du contrat."))
     start, end = notice.get("contract_start_on"), notice.get("contract_end_on")
     if start and end and end < start:
-        add("contract_end_on", "La fin du contrat précède son début.")
+        add("contract_end_on", N_("La fin du contrat précède son début."))
     if not notice.get("municipalities"):
-        add("scope", "Aucune collectivité concernée : rien à envoyer.")
+        add("scope", N_("Aucune collectivité concernée : rien à envoyer."))
     for name in notice.get("without_email") or []:
-        add("scope", f"{name} n'a pas d'adresse e-mail de DPO.")
+        add("scope", N_("%(name)s n'a pas d'adresse e-mail de DPO.", name=name))
     return errors
 
 
@@ -130,11 +132,14 @@ def closed_text(last_day: date) -> str:
 def objection_refusal(state: str, closes_at: datetime | None, last_day, now: datetime) -> str:
     """Why an objection cannot be recorded now, or "" when it can."""
     if state == APPROVED:
-        return "La collectivité a déjà approuvé ce changement par écrit."
+        return N_("La collectivité a déjà approuvé ce changement par écrit.")
     if state not in BEFORE_CLOSE or (closes_at is not None and now >= closes_at):
         if last_day is not None:
-            return f"Le délai d'objection a pris fin {closed_text(last_day)}."
-        return "Le délai d'objection a pris fin."
+            return N_(
+                "Le délai d'objection a pris fin le %(day)s à 24:00 (heure de Paris).",
+                day=format_day_fr(last_day),
+            )
+        return N_("Le délai d'objection a pris fin.")
     return ""
 
 

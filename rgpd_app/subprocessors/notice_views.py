@@ -1,11 +1,13 @@
 """Notice pages: the processor DPO prepares, sends and follows; a municipality answers."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from rgpd_app import clock
 from rgpd_app.accounts import rules as roles
 from rgpd_app.errors import DomainError
 from rgpd_app.extensions import db
+from rgpd_app.messages import N_
 from rgpd_app.register.choices import OPERATIONS
 from rgpd_app.subprocessors import notice_rules, services
 from rgpd_app.subprocessors.notice_schemas import (
@@ -18,7 +20,7 @@ from rgpd_app.subprocessors.notice_schemas import (
 from rgpd_app.subprocessors.notice_text import notice_lines, notice_title
 from rgpd_app.subprocessors.notices import READERS, activities_of
 from rgpd_app.validation import load
-from rgpd_app.web import current_actor, page_arg, roles_required
+from rgpd_app.web import current_actor, flash, page_arg, roles_required
 
 bp = Blueprint("subprocessor_notices", __name__, url_prefix="/subprocessors/notices")
 PER_PAGE = 20
@@ -85,7 +87,7 @@ def _form(notice=None):
         except DomainError as err:
             errors = _refusal(err)
         else:
-            flash("La notification a été enregistrée (brouillon).", "success")
+            flash(N_("La notification a été enregistrée (brouillon)."), "success")
             return redirect(url_for("subprocessor_notices.detail", notice_id=notice.id))
     return render_template(
         "subprocessors/notice_form.html",
@@ -93,8 +95,8 @@ def _form(notice=None):
         errors=errors,
         notice=notice,
         subprocessor_options=[(s.id, s.legal_name) for s in services.catalogue.choices()],
-        kinds=list(notice_rules.KINDS.items()),
-        scopes=list(notice_rules.SCOPES.items()),
+        kinds=[(k, gettext(v)) for k, v in notice_rules.KINDS.items()],
+        scopes=[(k, gettext(v)) for k, v in notice_rules.SCOPES.items()],
         **_context(),
     ), (400 if errors else 200)
 
@@ -144,7 +146,7 @@ def send(notice_id: int):
     except DomainError as err:
         errors = _refusal(err)
         return detail(notice_id, errors=errors, status=err.status)
-    flash("La notification a été envoyée aux collectivités concernées.", "success")
+    flash(N_("La notification a été envoyée aux collectivités concernées."), "success")
     return redirect(url_for("subprocessor_notices.detail", notice_id=notice_id))
 
 
@@ -183,25 +185,25 @@ def _act(notice_id: int, recipient_id: int, schema, call, done: str):
 @roles_required(roles.CONTROLLER_DPO)
 def object_to(notice_id: int, recipient_id: int):
     return _act(notice_id, recipient_id, ObjectionInput(), services.answers.object_to,
-                "Votre objection a été enregistrée.")  # fmt: skip
+                N_("Votre objection a été enregistrée."))  # fmt: skip
 
 
 @bp.post("/<int:notice_id>/recipients/<int:recipient_id>/approve")
 @roles_required(roles.CONTROLLER_DPO)
 def approve(notice_id: int, recipient_id: int):
     return _act(notice_id, recipient_id, ApprovalInput(), services.answers.approve,
-                "Votre accord écrit a été enregistré.")  # fmt: skip
+                N_("Votre accord écrit a été enregistré."))  # fmt: skip
 
 
 @bp.post("/<int:notice_id>/recipients/<int:recipient_id>/receipt")
 @roles_required(DPO)
 def receipt(notice_id: int, recipient_id: int):
     return _act(notice_id, recipient_id, ReceiptInput(), services.answers.record_receipt,
-                "La date de réception a été enregistrée ; le délai est recalculé.")  # fmt: skip
+                N_("La date de réception a été enregistrée ; le délai est recalculé."))  # fmt: skip
 
 
 @bp.post("/<int:notice_id>/recipients/<int:recipient_id>/outcome")
 @roles_required(DPO)
 def outcome(notice_id: int, recipient_id: int):
     return _act(notice_id, recipient_id, OutcomeInput(), services.answers.record_outcome,
-                "La suite donnée à l'objection a été enregistrée.")  # fmt: skip
+                N_("La suite donnée à l'objection a été enregistrée."))  # fmt: skip

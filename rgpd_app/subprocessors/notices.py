@@ -11,6 +11,7 @@ from rgpd_app.accounts.models import RoleGrant, User
 from rgpd_app.errors import Conflict, DomainError, NotFound, ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.journal.services import record
+from rgpd_app.messages import N_
 from rgpd_app.notifications.services import enqueue_email
 from rgpd_app.organisations.models import CONTROLLER, Organisation
 from rgpd_app.paging import Page, paginate
@@ -50,16 +51,18 @@ def _check_refs(data: dict, *, creating: bool = False) -> None:
     # Even a draft says what it announces: the column is required (a form sent without it
     # failed with a server error).
     if ("kind" in data or creating) and not data.get("kind"):
-        errors["kind"] = ["Précisez s'il s'agit d'un ajout ou d'un remplacement."]
+        errors["kind"] = [N_("Précisez s'il s'agit d'un ajout ou d'un remplacement.")]
     for name in ("subprocessor_id", "replaced_id"):
         if data.get(name) and db.session.get(Subprocessor, data[name]) is None:
-            errors[name] = [f"Sous-traitant inconnu : {data[name]}."]
+            errors[name] = [N_("Sous-traitant inconnu : %(value)s.", value=data[name])]
     for code in data.get("activities") or []:
         if code not in OPERATIONS:
-            errors.setdefault("activities", []).append(f"Activité inconnue : « {code} ».")
+            errors.setdefault("activities", []).append(
+                N_("Activité inconnue : « %(code)s ».", code=code)
+            )
     start, end = data.get("contract_start_on"), data.get("contract_end_on")
     if start and end and end < start:
-        errors["contract_end_on"] = ["La fin du contrat précède son début."]
+        errors["contract_end_on"] = [N_("La fin du contrat précède son début.")]
     if errors:
         raise ValidationFailed(errors)
 
@@ -93,7 +96,7 @@ def update_notice(notice_id: int, data: dict, *, actor: Actor, now: datetime):
     require_processor_dpo(actor)
     notice = _get(notice_id)
     if notice.state != DRAFT:
-        raise Conflict("Une notification envoyée ne peut plus être modifiée.", code="sent")
+        raise Conflict(N_("Une notification envoyée ne peut plus être modifiée."), code="sent")
     _check_refs(data)
     _apply(notice, data)
     _journal("subprocessor_notice.updated", notice, actor, now)
@@ -104,7 +107,7 @@ def update_notice(notice_id: int, data: dict, *, actor: Actor, now: datetime):
 def _get(notice_id: int) -> SubprocessorNotice:
     notice = db.session.get(SubprocessorNotice, notice_id)
     if notice is None:
-        raise NotFound("Notification introuvable.")
+        raise NotFound(N_("Notification introuvable."))
     return notice
 
 
@@ -172,13 +175,15 @@ def send_notice(notice_id: int, *, actor: Actor, now: datetime) -> SubprocessorN
     require_processor_dpo(actor)
     notice = _get(notice_id)
     if notice.state != DRAFT:
-        raise Conflict("Cette notification a déjà été envoyée.", code="already_sent")
+        raise Conflict(N_("Cette notification a déjà été envoyée."), code="already_sent")
     orgs = affected_municipalities(notice)
     lacking = missing(notice, orgs)
     if lacking:
         raise NoticeIncomplete(
-            "La notification ne peut pas être envoyée : des éléments exigés par le contrat "
-            "(annexe 4.4) manquent.",
+            N_(
+                "La notification ne peut pas être envoyée : des éléments exigés par le contrat "
+                "(annexe 4.4) manquent."
+            ),
             fields=lacking,
         )
     # Compare-and-set: two clicks on "send" cannot both create recipients.
@@ -190,7 +195,7 @@ def send_notice(notice_id: int, *, actor: Actor, now: datetime) -> SubprocessorN
     ).rowcount
     if not claimed:
         db.session.rollback()
-        raise Conflict("Cette notification a déjà été envoyée.", code="already_sent")
+        raise Conflict(N_("Cette notification a déjà été envoyée."), code="already_sent")
     db.session.refresh(notice)
     notice.is_transfer_outside_eea = notice.subprocessor.is_outside_eea
     for org in orgs:
@@ -235,7 +240,7 @@ def get_notice(notice_id: int, *, actor: Actor) -> SubprocessorNotice:
     notice = _get(notice_id)
     if not (actor.is_processor_staff and actor.has(roles.PROCESSOR_DPO)):
         if notice.state != SENT or not visible_recipients(notice, actor):
-            raise NotFound("Notification introuvable.")
+            raise NotFound(N_("Notification introuvable."))
     return notice
 
 

@@ -3,6 +3,8 @@
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
+from rgpd_app.messages import N_
+
 ADEQUACY = "adequacy"  # the register's safeguard code for an art. 45 adequacy decision
 
 
@@ -36,44 +38,59 @@ def catalogue_errors(
     country = data.get("country", "")
     places = list(data.get("processing_countries") or [])
     if country not in known_countries:
-        add("country", f"Pays inconnu : « {country} » (code ISO à deux lettres attendu).")
+        add(
+            "country",
+            N_(
+                "Pays inconnu : « %(country)s » (code ISO à deux lettres attendu).", country=country
+            ),
+        )
     for code in places:
         if code not in known_countries:
-            add("processing_countries", f"Pays inconnu : « {code} ».")
+            add("processing_countries", N_("Pays inconnu : « %(code)s ».", code=code))
     for code in data.get("activities") or []:
         if code not in activities:
-            add("activities", f"Activité inconnue : « {code} ».")
+            add("activities", N_("Activité inconnue : « %(code)s ».", code=code))
     start, end = data.get("contract_start_on"), data.get("contract_end_on")
     if start and end and end < start:
-        add("contract_end_on", "La fin du contrat précède son début.")
+        add("contract_end_on", N_("La fin du contrat précède son début."))
     if data.get("dpa_valid_until_on") and not data.get("dpa_reference"):
-        add("dpa_reference", "Indiquez la référence de l'accord de traitement des données.")
+        add("dpa_reference", N_("Indiquez la référence de l'accord de traitement des données."))
     mechanism = data.get("transfer_mechanism") or ""
     outside = countries_outside(country, places, eea)
     if outside and not errors.get("country") and not errors.get("processing_countries"):
         if not mechanism:
             add(
                 "transfer_mechanism",
-                "Données traitées hors UE/EEE ("
-                + ", ".join(outside)
-                + ") : indiquez le mécanisme de transfert (annexe 4.2).",
+                N_(
+                    "Données traitées hors UE/EEE (%(countries)s) : indiquez le mécanisme de "
+                    "transfert (annexe 4.2).",
+                    countries=", ".join(outside),
+                ),
             )
         elif mechanism not in mechanisms:
-            add("transfer_mechanism", f"Mécanisme de transfert inconnu : « {mechanism} ».")
+            add(
+                "transfer_mechanism",
+                N_("Mécanisme de transfert inconnu : « %(mechanism)s ».", mechanism=mechanism),
+            )
         elif mechanism == ADEQUACY:
             lacking = [c for c in outside if c not in adequacy]
             if lacking:
                 add(
                     "transfer_mechanism",
-                    "Pas de décision d'adéquation pour : " + ", ".join(lacking) + ".",
+                    N_(
+                        "Pas de décision d'adéquation pour : %(countries)s.",
+                        countries=", ".join(lacking),
+                    ),
                 )
             partial = [c for c in outside if adequacy.get(c)]
             if partial and not (data.get("transfer_documentation") or "").strip():
                 add(
                     "transfer_documentation",
-                    "L'adéquation ne couvre qu'une partie des destinataires ("
-                    + "; ".join(f"{c} : {adequacy[c]}" for c in partial)
-                    + ") : justifiez que ce sous-traitant est couvert.",
+                    N_(
+                        "L'adéquation ne couvre qu'une partie des destinataires (%(countries)s) : "
+                        "justifiez que ce sous-traitant est couvert.",
+                        countries="; ".join(f"{c} : {adequacy[c]}" for c in partial),
+                    ),
                 )
     return errors
 

@@ -1,12 +1,13 @@
 """Catalogue pages (processor staff) and each municipality's list of sub-processors."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 
 from rgpd_app import clock
 from rgpd_app.accounts import rules as roles
 from rgpd_app.errors import DomainError, NotFound
 from rgpd_app.exports import FORMATS, Column, export_response
 from rgpd_app.extensions import db
+from rgpd_app.messages import N_
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.register import countries
 from rgpd_app.register.access import READERS as MUNICIPALITY_READERS
@@ -15,7 +16,7 @@ from rgpd_app.subprocessors import services
 from rgpd_app.subprocessors.catalogue import EDITOR, READERS, as_values
 from rgpd_app.subprocessors.schemas import ChainInput, SubprocessorInput
 from rgpd_app.validation import load
-from rgpd_app.web import current_actor, page_arg, roles_required
+from rgpd_app.web import current_actor, flash, page_arg, roles_required
 
 bp = Blueprint("subprocessors", __name__, url_prefix="/subprocessors")
 PER_PAGE = 25
@@ -67,7 +68,7 @@ def _form(sub=None):
             db.session.rollback()
             errors = err.fields or {"_form": [err.message]}
         else:
-            flash("La fiche du sous-traitant a été enregistrée.", "success")
+            flash(N_("La fiche du sous-traitant a été enregistrée."), "success")
             return redirect(url_for("subprocessors.detail", sub_id=sub.id))
     return render_template(
         "subprocessors/form.html", errors=errors, form=form, sub=sub, **_choices()
@@ -120,7 +121,7 @@ def add_link(sub_id: int):
             raise
         db.session.rollback()
         return detail(sub_id, errors=err.fields or {"_form": [err.message]}, status=err.status)
-    flash("Le lien de la chaîne a été enregistré.", "success")
+    flash(N_("Le lien de la chaîne a été enregistré."), "success")
     return redirect(url_for("subprocessors.detail", sub_id=sub_id))
 
 
@@ -128,7 +129,7 @@ def add_link(sub_id: int):
 @roles_required(EDITOR)
 def remove_link(sub_id: int, child_id: int):
     services.catalogue.remove_chain_link(sub_id, child_id, actor=current_actor(), now=clock.now())
-    flash("Le lien de la chaîne a été retiré.", "success")
+    flash(N_("Le lien de la chaîne a été retiré."), "success")
     return redirect(url_for("subprocessors.detail", sub_id=sub_id))
 
 

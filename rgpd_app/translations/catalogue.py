@@ -4,7 +4,7 @@ French is the source language: msgids are French, `en.json` maps each one to its
 translation. Two steps pybabel cannot do on its own:
 
 - `runtime POT`: add the labels that templates show through a variable (menu entries,
-  role labels, contract period labels) and that extraction therefore cannot see;
+  role labels, contract period labels, audit states) and that extraction therefore cannot see;
 - `fill PO JSON`: write every msgstr of the .po from `en.json`; lists the msgids that have
   no translation yet (exit status 1) so they can be added to `en.json`.
 """
@@ -27,6 +27,7 @@ def runtime_labels() -> dict[str, str]:
         create_app(
             {"INSTANCE_PATH": instance, "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "-"}
         )
+    from audit.states import STATE_LABELS as AUDIT_STATES
     from rgpd_app.accounts.rules import ROLE_LABELS
     from rgpd_app.register.rules import FIELD_LABELS as REGISTER_FIELDS
     from rgpd_app.templating import FIELD_LABELS, PERIOD_LABELS
@@ -38,8 +39,14 @@ def runtime_labels() -> dict[str, str]:
         labels.setdefault(label, f"form field {name} (rgpd_app.templating.FIELD_LABELS)")
     for name, label in REGISTER_FIELDS.items():
         labels.setdefault(label, f"register field {name} (rgpd_app.register.rules.FIELD_LABELS)")
+    for state, label in AUDIT_STATES.items():
+        labels.setdefault(label, f"audit state {state.value} (audit.states.STATE_LABELS)")
     for name, label in PERIOD_LABELS.items():
         labels.setdefault(label, f"contract period {name} (rgpd_app.templating.PERIOD_LABELS)")
+    from rgpd_app.subprocessors.notice_rules import KINDS, SCOPES
+
+    for name, label in {**KINDS, **SCOPES}.items():
+        labels.setdefault(label, f"notice kind or scope {name} (subprocessors.notice_rules)")
     return labels
 
 

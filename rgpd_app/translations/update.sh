@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 BIN=${BIN:-.venv/bin}
 DIR=rgpd_app/translations
 
-"$BIN/pybabel" -q extract -F babel.cfg -k _l -k lazy_gettext -o "$DIR/messages.pot" .
+"$BIN/pybabel" -q extract -F babel.cfg -k _l -k lazy_gettext -k N_ -o "$DIR/messages.pot" .
 "$BIN/python" "$DIR/catalogue.py" runtime "$DIR/messages.pot"
 if [ -f "$DIR/en/LC_MESSAGES/messages.po" ]; then
     "$BIN/pybabel" -q update --no-fuzzy-matching --ignore-obsolete -i "$DIR/messages.pot" -d "$DIR" -l en

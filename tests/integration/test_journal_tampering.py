@@ -228,6 +228,7 @@ def test_a_purge_marked_on_more_seals_than_the_purge_deleted_is_caught(app, cloc
 def test_the_weekly_anchor_goes_to_each_dpo_and_into_their_journal(chain, clock, make_org):
     from rgpd_app.notifications.models import OutboxMessage
 
+    chain.config["JOURNAL_ANCHOR_DAYS"] = 7  # the default, off for the other tests
     towns = [make_org("Metz"), make_org("Vitré")]
     assert integrity.send_anchors(clock()) == 2
     assert integrity.send_anchors(clock() + timedelta(days=1)) == 0  # once a week

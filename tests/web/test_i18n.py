@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "rgpd_app" / "translations"
 PO = TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po"
 MO = PO.with_suffix(".mo")
-KEYWORDS = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None}
+KEYWORDS = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "N_": None}
 # printf conversions: %(name)s, %s, %d ..., and the escaped percent sign %%
 PLACEHOLDER = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[a-zA-Z%]")
 HELP = "add them to rgpd_app/translations/en.json, then run rgpd_app/translations/update.sh"
