@@ -5,6 +5,7 @@ from functools import wraps
 import flask
 from flask import current_app, g, redirect, request, session, url_for
 from flask_login import current_user, logout_user
+from sqlalchemy.orm import joinedload
 
 from rgpd_app import clock
 from rgpd_app.errors import Forbidden, translated
@@ -20,7 +21,8 @@ def _load_user(session_id: str):
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    # With its grants in the same round trip: every request reads them (the actor's roles).
+    user = db.session.get(User, int(user_id), options=[joinedload(User.grants)])
     if user is None or not user.is_enabled or str(user.session_version) != version:
         return None
     return user
