@@ -188,6 +188,7 @@ class DemoServer:
     url: str
     accounts: dict[str, str]  # e-mail → role
     totp_secrets: dict[str, str] = field(default_factory=dict)
+    totp_steps: dict[str, int] = field(default_factory=dict)  # the last 30-s step each used
     changed_passwords: dict[str, str] = field(default_factory=dict)
 
     def password(self, email: str) -> str:

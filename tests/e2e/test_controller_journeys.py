@@ -29,9 +29,9 @@ def test_controller_dpo_logs_in_without_two_factor_and_reads_its_journal(
     assert response.status == 200
     expect(page.get_by_role("heading", name="Journal des accès et opérations")).to_be_visible()
     rows = page.locator("table tbody tr")
-    own_login = rows.filter(has_text="login.success").filter(has_text=controller_dpo["email"])
+    own_login = rows.filter(has_text="Connexion").filter(has_text=controller_dpo["email"])
     expect(own_login).to_have_count(1)
-    expect(rows.filter(has_text="organisation.created")).to_have_count(1)
+    expect(rows.filter(has_text="Organisation créée")).to_have_count(1)
     for row in rows.all():  # the organisation column names its own municipality only
         assert row.locator("td").nth(2).inner_text() == "Commune de Fougères"
     expect(page.locator("table")).not_to_contain_text(controller_dpo["stranger"])
