@@ -195,7 +195,7 @@ TAMPERINGS = [
 
 
 @pytest.mark.parametrize(("tamper", "named"), TAMPERINGS, ids=[t.__name__ for t, _ in TAMPERINGS])
-def test_each_tampering_is_detected_and_named(chain, clock, tamper, named):
+def test_v16_4_2_each_tampering_is_detected_and_named(chain, clock, tamper, named):
     tamper(clock)
     db.session.expire_all()
     result = services.verify()
@@ -203,7 +203,9 @@ def test_each_tampering_is_detected_and_named(chain, clock, tamper, named):
     assert named in result.problem
 
 
-def test_a_truncated_tail_without_the_local_anchor_is_caught_by_the_dpo_s_anchor(chain, clock):
+def test_v16_4_3_a_truncated_tail_without_the_local_anchor_is_caught_by_the_dpo_s_anchor(
+    chain, clock
+):
     anchor = integrity.read_anchor()  # what the weekly e-mail gave each DPO
     truncate_the_tail_and_the_local_anchor(clock)
     db.session.expire_all()
