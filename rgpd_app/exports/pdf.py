@@ -33,7 +33,7 @@ CELL_PADDING = 1.5  # a cell's padding and border, in the same digits
 def render_pdf(template: str, **context) -> bytes:
     """Render `template` with `context` and return the PDF bytes (needs an app context)."""
     html = render_template(template, **context)
-    return html_document(html).write_pdf()
+    return html_document(html).write_pdf(pdf_identifier=True)
 
 
 def write_pdf_table(
@@ -101,7 +101,8 @@ def write_pdf_table(
             if len(chunk) < chunk_rows:
                 break
         renderers.finish()
-        join_pdfs(paths, out, title=str(context.get("title", "")), word=_("Page"))
+        join_pdfs(paths, out, title=str(context.get("title", "")), word=_("Page"),
+                  created=context.get("generated_at"))  # fmt: skip
     return count
 
 

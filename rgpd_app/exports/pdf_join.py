@@ -13,6 +13,7 @@ Reading uses pikepdf (qpdf), which handles compressed object streams and every f
 writer would keep every copied page in memory until the end.
 """
 
+import hashlib
 import os
 from collections import deque
 from collections.abc import Iterable
@@ -40,8 +41,15 @@ class PdfJoiner:
     says "n / N"): count the chunks' pages first with `count_pages`.
     """
 
-    def __init__(self, out: BinaryIO, *, total_pages: int, title: str = "", word: str = "Page"):
+    def __init__(
+        self, out: BinaryIO, *, total_pages: int, title: str = "", word: str = "Page",
+        created: datetime | None = None,
+    ):  # fmt: skip
         self._out = out
+        # The same pages give the same bytes (an evidence pack's manifest relies on it): the
+        # date is the document's own, the file identifier a digest of what was written.
+        self._created = created or datetime.now(UTC)
+        self._digest = hashlib.md5(usedforsecurity=False)
         self._offsets: dict[int, int] = {}
         self._page_refs: list[int] = []
         self._next = FIRST_FREE
@@ -75,7 +83,7 @@ class PdfJoiner:
         self._object(PAGES, b"<< /Type /Pages /Count %d /Kids [%s] >>" % (count, kids))
         self._object(CATALOG, b"<< /Type /Catalog /Pages 2 0 R >>")
         info = self._take()
-        stamp = datetime.now(UTC).strftime("D:%Y%m%d%H%M%SZ").encode()
+        stamp = self._created.astimezone(UTC).strftime("D:%Y%m%d%H%M%SZ").encode()
         self._object(
             info,
             b"<< /Title %s /Producer (rgpd_app) /CreationDate (%s) >>"
@@ -89,7 +97,7 @@ class PdfJoiner:
             lines.append(b"%010d 00000 n\r\n" % offset if offset is not None else
                          b"0000000000 65535 f\r\n")  # fmt: skip
         self._write(b"".join(lines))
-        file_id = os.urandom(16).hex().encode()
+        file_id = self._digest.hexdigest().encode()
         self._write(
             b"trailer\n<< /Size %d /Root 1 0 R /Info %d 0 R /ID [<%s> <%s>] >>\n"
             b"startxref\n%d\n%%%%EOF\n" % (size, info, file_id, file_id, start)
@@ -204,6 +212,7 @@ class PdfJoiner:
         if number is not None:
             self._offsets[number] = self._out.tell()
         self._out.write(data)
+        self._digest.update(data)
 
 
 def count_pages(path: str | os.PathLike) -> int:
@@ -212,11 +221,13 @@ def count_pages(path: str | os.PathLike) -> int:
 
 
 def join_pdfs(
-    paths: Iterable[str | os.PathLike], out: BinaryIO, *, title: str = "", word: str = "Page"
-) -> int:
+    paths: Iterable[str | os.PathLike], out: BinaryIO, *, title: str = "", word: str = "Page",
+    created: datetime | None = None,
+) -> int:  # fmt: skip
     """Write the pages of `paths` in order to `out`, numbered "word n / N"; return N."""
     paths = [Path(p) for p in paths]
-    joiner = PdfJoiner(out, total_pages=sum(map(count_pages, paths)), title=title, word=word)
+    joiner = PdfJoiner(out, total_pages=sum(map(count_pages, paths)), title=title, word=word,
+                       created=created)  # fmt: skip
     for path in paths:
         joiner.add_file(path)
     return joiner.close()
