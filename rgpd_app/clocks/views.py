@@ -38,9 +38,7 @@ def calculator():
                 length=data["length"],
             )
         except ValidationFailed as err:
-            errors = err.fields or {"_form": [err.message]}
-            if "organisation" in request.args and "organisation_id" in errors:
-                errors["organisation"] = errors.pop("organisation_id")
+            errors = picking.on_typed_field(err.fields or {"_form": [err.message]}, request.args)
     return render_template(
         "clocks/calculator.html",
         form=form,

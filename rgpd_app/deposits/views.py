@@ -42,10 +42,7 @@ def _form_context(actor, values) -> dict:
 
 
 def _failed(err) -> dict:
-    errors = form_errors_of(err)
-    if "organisation" in request.values and "organisation_id" in errors:
-        errors["organisation"] = errors.pop("organisation_id")  # the field the person typed in
-    return errors
+    return picking.on_typed_field(form_errors_of(err), request.values)
 
 
 @bp.route("/")

@@ -152,3 +152,12 @@ def typed_text(values, *, actor: Actor, text_field="organisation", id_field="org
         return text
     chosen = str(values.get(id_field) or "")
     return label_of(id_value(chosen), actor=actor)
+
+
+def on_typed_field(errors: dict, values, text_field="organisation", id_field="organisation_id"):
+    """`errors` with those about `id_field` moved to `text_field` when the municipality was
+    typed there (the form shows no id field to point at)."""
+    if text_field in values and id_field in errors:
+        errors = dict(errors)
+        errors[text_field] = errors.pop(id_field)
+    return errors

@@ -125,9 +125,9 @@ def import_upload():
         if err.status != 400:
             raise
         db.session.rollback()
-        errors = err.fields or {"_form": [err.message]}
-        if text is not None and "controller_id" in errors:
-            errors["controller"] = errors.pop("controller_id")
+        errors = picking.on_typed_field(
+            err.fields or {"_form": [err.message]}, request.form, "controller", "controller_id"
+        )
         return _form(errors, 400, controller_id, text)
     return _report(checked)
 

@@ -104,10 +104,6 @@ def index():
     ), (400 if problem else 200)
 
 
-def _int(value) -> int:
-    return id_value(value) or 0
-
-
 def _form_page(raw, errors, *, activity=None, status=200, candidates=()):
     actor = current_actor()
     extra = {k: int(v) for k, v in request.form.items() if k.startswith("extra.") if v.isdigit()}
@@ -128,7 +124,7 @@ def _form_page(raw, errors, *, activity=None, status=200, candidates=()):
         can_pick_controller=actor.is_processor_staff,
         controllers=[] if actor.is_processor_staff else listing.controller_choices(actor=actor),
         controller_text=raw["fields"].get("controller")
-        or picking.label_of(_int(raw["fields"].get("controller_id")), actor=actor),
+        or picking.label_of(id_value(raw["fields"].get("controller_id")), actor=actor),
         candidates=candidates,
         subprocessors=listing.subprocessor_choices(),
         countries=countries.choices_outside_eea(),
@@ -175,9 +171,9 @@ def _post(activity=None):
         if err.status in (403, 404):
             raise
         db.session.rollback()
-        errors = err.fields or {"_form": [err.message]}
-        if "controller" in fields and "controller_id" in errors:
-            errors["controller"] = errors.pop("controller_id")  # the field the person typed in
+        errors = picking.on_typed_field(
+            err.fields or {"_form": [err.message]}, fields, "controller", "controller_id"
+        )
         return _form_page(raw, errors, activity=activity, status=err.status)
     flash(N_("Le traitement a été enregistré."), "success")
     if was_validated and saved.status != VALIDATED:

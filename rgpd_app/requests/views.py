@@ -112,9 +112,7 @@ def new():
         db.session.rollback()
         if err.status in (403, 404):
             raise
-        errors = err.fields or {"_form": [err.message]}
-        if "organisation_id" in errors:
-            errors["organisation"] = errors.pop("organisation_id")  # the field typed in
+        errors = picking.on_typed_field(err.fields or {"_form": [err.message]}, request.form)
         form = {k: v for k, v in request.form.items() if k != "requester_identity"}
         text = picking.typed_text(request.form, actor=actor)
         return _form("requests/new.html", form, errors, 400, organisation_text=text)

@@ -43,7 +43,11 @@ def runtime_labels() -> dict[str, str]:
         labels.setdefault(label, f"audit state {state.value} (audit.states.STATE_LABELS)")
     for name, label in PERIOD_LABELS.items():
         labels.setdefault(label, f"contract period {name} (rgpd_app.templating.PERIOD_LABELS)")
+    from rgpd_app.breaches.rules import CAUSES, NATURES
     from rgpd_app.subprocessors.notice_rules import KINDS, SCOPES
+
+    for name, label in {**NATURES, **CAUSES}.items():
+        labels.setdefault(label, f"breach nature or cause {name} (breaches.rules)")
 
     for name, label in {**KINDS, **SCOPES}.items():
         labels.setdefault(label, f"notice kind or scope {name} (subprocessors.notice_rules)")
