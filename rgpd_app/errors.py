@@ -77,13 +77,64 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+# A stable code for each field message (rgpd_app.validation registers marshmallow's): the
+# French msgid → "required", "too_long"…; a message not registered is "invalid".
+FIELD_CODES: dict[str, str] = {}
+
+TITLES = {
+    400: N_("Requête invalide"),
+    401: N_("Authentification requise"),
+    403: N_("Accès refusé"),
+    404: N_("Introuvable"),
+    405: N_("Méthode non autorisée"),
+    409: N_("Conflit avec l'état de la ressource"),
+    412: N_("La ressource a changé depuis sa lecture"),
+    413: N_("Contenu trop volumineux"),
+    422: N_("Requête impossible à traiter"),
+    429: N_("Trop de requêtes"),
+}
+
+
+def field_code(message) -> str:
+    return FIELD_CODES.get(getattr(message, "msgid", str(message)), "invalid")
+
+
+def problem(status: int, code: str, message, fields: dict | None = None) -> dict:
+    """The RFC 9457 body of an error, in the request's language."""
+    body = {
+        "type": "about:blank" if code.startswith("http_") else f"urn:rgpd-app:problem:{code}",
+        "title": translated(TITLES.get(status, N_("Erreur"))),
+        "status": status,
+        "detail": translated(message),
+        "code": code,
+        "instance": request.path,
+    }
+    if fields:
+        body["errors"] = [
+            {"field": name, "code": field_code(m), "message": translated(m)}
+            for name, m in _field_messages(fields)
+        ]
+    return body
+
+
+def _field_messages(fields, prefix: str = ""):
+    """(dotted field name, message) pairs of marshmallow's nested error dicts."""
+    for name, messages in fields.items():
+        path = f"{prefix}.{name}" if prefix else str(name)
+        if isinstance(messages, dict):
+            yield from _field_messages(messages, path)
+        else:
+            for m in messages if isinstance(messages, list | tuple) else [messages]:
+                yield path, m
+
+
 def _answer(status: int, code: str, message: str, fields: dict | None = None):
-    message, fields = translated(message), translated_fields(fields or {})
     if _wants_json():
-        body = {"error": {"code": code, "message": message}}
-        if fields:
-            body["error"]["fields"] = fields
-        return jsonify(body), status
+        answer = jsonify(problem(status, code, message, fields))
+        answer.status_code = status
+        answer.mimetype = "application/problem+json"
+        return answer
+    message = translated(message)
     return render_template("errors/error.html", status=status, message=message), status
 
 

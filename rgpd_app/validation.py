@@ -4,7 +4,7 @@ rgpd_app.messages), for forms and JSON."""
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from werkzeug.routing import IntegerConverter
 
-from rgpd_app.errors import ValidationFailed
+from rgpd_app.errors import FIELD_CODES, ValidationFailed
 from rgpd_app.messages import N_
 
 fields.Field.default_error_messages.update(
@@ -37,6 +37,29 @@ validate.Range.message_gt = N_("supérieur à")
 validate.Range.message_lte = N_("inférieur ou égal à")
 validate.Range.message_lt = N_("inférieur à")
 validate.Regexp.default_message = N_("Format invalide.")
+
+FIELD_CODES.update(
+    {
+        fields.Field.default_error_messages["required"].msgid: "required",
+        fields.Field.default_error_messages["null"].msgid: "null",
+        fields.String.default_error_messages["invalid"].msgid: "not_a_string",
+        fields.Email.default_error_messages["invalid"].msgid: "email",
+        fields.Integer.default_error_messages["invalid"].msgid: "not_an_integer",
+        fields.Number.default_error_messages["invalid"].msgid: "not_a_number",
+        fields.Boolean.default_error_messages["invalid"].msgid: "not_a_boolean",
+        fields.Date.default_error_messages["invalid"].msgid: "date",
+        fields.DateTime.default_error_messages["invalid"].msgid: "datetime",
+        validate.Length.message_min.msgid: "too_short",
+        validate.Length.message_max.msgid: "too_long",
+        validate.Length.message_all.msgid: "length",
+        validate.Length.message_equal.msgid: "length",
+        validate.OneOf.default_message.msgid: "not_allowed",
+        validate.Range.message_min.msgid: "too_small",
+        validate.Range.message_max.msgid: "too_large",
+        validate.Range.message_all.msgid: "out_of_range",
+        validate.Regexp.default_message.msgid: "format",
+    }
+)
 
 
 class Input(Schema):
@@ -78,6 +101,7 @@ def load(schema: Schema, data) -> dict:
 # in the driver (a server error) instead of matching nothing.
 DB_INT_MIN, DB_INT_MAX = -(2**31), 2**31 - 1
 OUT_OF_RANGE = N_("Nombre hors des limites acceptées.")
+FIELD_CODES[OUT_OF_RANGE.msgid] = "out_of_range"
 
 
 class DatabaseInt(IntegerConverter):

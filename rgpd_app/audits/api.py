@@ -27,7 +27,7 @@ from rgpd_app.audits.schemas import (
     check_dict,
     deadline_dict,
 )
-from rgpd_app.errors import ValidationFailed
+from rgpd_app.errors import ValidationFailed, problem
 from rgpd_app.extensions import db
 from rgpd_app.files import Upload, download_response
 from rgpd_app.messages import N_
@@ -108,8 +108,8 @@ def create():
         item = services.submission.request_audit(data, ndas, actor=api_actor(), now=clock.now())
     except services.submission.AuditCheckFailed as err:
         db.session.rollback()
-        error = {"code": err.code, "message": err.translated(), "fields": err.translated_fields()}
-        return {"error": error, "check": check_dict(err.check)}, 400
+        body = problem(400, err.code, err.message, err.fields) | {"check": check_dict(err.check)}
+        return body, 400, {"Content-Type": "application/problem+json"}
     return _detail(item), 201
 
 

@@ -1,6 +1,6 @@
 """The OpenAPI description of /api/v1/audits, added to the shared PATHS at import."""
 
-from rgpd_app.openapi import PATHS, _op, _path_id, _query
+from rgpd_app.openapi_legacy import PATHS, _op, _path_id, _query
 
 TAG = "audits"
 _AUDIT = _path_id("audit_id")

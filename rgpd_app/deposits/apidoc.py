@@ -1,6 +1,6 @@
 """The OpenAPI description of /api/v1/deposits, added to the shared PATHS at import."""
 
-from rgpd_app.openapi import PATHS, _op, _path_id, _query
+from rgpd_app.openapi_legacy import PATHS, _op, _path_id, _query
 
 TAG = "dépôts"
 _DEPOSIT = _path_id("deposit_id")

@@ -1,6 +1,6 @@
 """The OpenAPI description of /api/v1/instructions, added to the shared PATHS at import."""
 
-from rgpd_app.openapi import PATHS, _op, _path_id, _query
+from rgpd_app.openapi_legacy import PATHS, _op, _path_id, _query
 
 TAG = "instructions"
 _ID = _path_id("instruction_id")

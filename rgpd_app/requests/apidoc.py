@@ -1,6 +1,6 @@
 """The OpenAPI description of /api/v1/requests, added to the shared PATHS at import."""
 
-from rgpd_app.openapi import PATHS, _op, _path_id, _query
+from rgpd_app.openapi_legacy import PATHS, _op, _path_id, _query
 from rgpd_app.requests import rules
 
 TAG = "demandes"

@@ -4,16 +4,28 @@ from flask import request
 
 from rgpd_app import clock
 from rgpd_app.api_auth import api_actor, api_blueprint
+from rgpd_app.apidoc import PAGING, Page, Param, operation
 from rgpd_app.subprocessors import apidoc, services  # noqa: F401  (apidoc: OpenAPI paths)
 from rgpd_app.subprocessors.schemas import (
     ChainInput,
     MunicipalityRowSchema,
+    SubprocessorDetailSchema,
     SubprocessorInput,
     SubprocessorSchema,
 )
 from rgpd_app.validation import load
 
 bp = api_blueprint("subprocessors_api", __name__, "/subprocessors")
+TAG = "sous-traitants"
+_SUB_EXAMPLE = {
+    "legal_name": "Hébergeur Exemple SAS",
+    "address": "1 rue de l'Exemple, 75001 Paris",
+    "contact": "dpo@hebergeur.example",
+    "country": "FR",
+    "processing_countries": ["FR"],
+    "activities": ["hosting"],
+    "dpa_reference": "DPA-2026-01",
+}
 
 
 def int_arg(name: str, default: int, upper: int) -> int:
@@ -31,6 +43,12 @@ def page_of(result, schema) -> dict:
 
 
 @bp.get("")
+@operation(
+    "Catalogue des sous-traitants ultérieurs (personnel du sous-traitant)",
+    tag=TAG,
+    query=(Param("q", description="Raison sociale, en partie"), *PAGING),
+    response=Page(SubprocessorSchema),
+)
 def index():
     result = services.catalogue.list_subprocessors(
         actor=api_actor(),
@@ -43,6 +61,14 @@ def index():
 
 
 @bp.post("")
+@operation(
+    "Ajouter au catalogue (DPO du sous-traitant)",
+    tag=TAG,
+    body=SubprocessorInput,
+    example=_SUB_EXAMPLE,
+    response=SubprocessorSchema,
+    status=201,
+)
 def create():
     services.catalogue.require_editor(api_actor())  # a refused role: 403 before any 400
     data = load(SubprocessorInput(), request.get_json(silent=True))
@@ -51,6 +77,9 @@ def create():
 
 
 @bp.get("/<int:sub_id>")
+@operation(
+    "Une fiche, avec sa chaîne de sous-traitance", tag=TAG, response=SubprocessorDetailSchema
+)
 def detail(sub_id: int):
     sub = services.catalogue.get_subprocessor(sub_id, actor=api_actor(), now=clock.now())
     body = SubprocessorSchema().dump(sub)
@@ -63,6 +92,13 @@ def detail(sub_id: int):
 
 
 @bp.put("/<int:sub_id>")
+@operation(
+    "Modifier une fiche (DPO du sous-traitant)",
+    tag=TAG,
+    body=SubprocessorInput,
+    example=_SUB_EXAMPLE,
+    response=SubprocessorSchema,
+)
 def update(sub_id: int):
     services.catalogue.require_editor(api_actor())
     data = load(SubprocessorInput(), request.get_json(silent=True))
@@ -71,6 +107,14 @@ def update(sub_id: int):
 
 
 @bp.post("/<int:sub_id>/chain")
+@operation(
+    "Ajouter un sous-traitant dont celui-ci dépend (boucle refusée)",
+    tag=TAG,
+    body=ChainInput,
+    example={"child_id": 2},
+    response=SubprocessorSchema,
+    status=201,
+)
 def add_link(sub_id: int):
     services.catalogue.require_editor(api_actor())
     data = load(ChainInput(), request.get_json(silent=True))
@@ -81,12 +125,19 @@ def add_link(sub_id: int):
 
 
 @bp.delete("/<int:sub_id>/chain/<int:child_id>")
+@operation("Retirer un lien de la chaîne", tag=TAG)
 def remove_link(sub_id: int, child_id: int):
     services.catalogue.remove_chain_link(sub_id, child_id, actor=api_actor(), now=clock.now())
     return "", 204
 
 
 @bp.get("/municipalities/<int:org_id>")
+@operation(
+    "Sous-traitants traitant les données d'une collectivité, avec leur chaîne et leur autorisation",
+    tag=TAG,
+    query=PAGING,
+    response=Page(MunicipalityRowSchema, extra={"organisation_id": {"type": "integer"}}),
+)
 def municipality(org_id: int):
     org, rows = services.municipality.municipality_subprocessors(
         org_id, actor=api_actor(), now=clock.now()

@@ -1,6 +1,6 @@
 """The OpenAPI description of /api/v1/subprocessors and /api/v1/subprocessor-notices."""
 
-from rgpd_app.openapi import PATHS, _op, _path_id, _query
+from rgpd_app.openapi_legacy import PATHS, _op, _path_id, _query
 
 TAG = "sous-traitants"
 _S, _D = {"type": "string"}, {"type": "string", "format": "date"}
@@ -45,29 +45,6 @@ def _answer(summary: str, body: dict) -> dict:
 
 
 PATHS.update({
-    "/api/v1/subprocessors": {
-        "get": _op("Catalogue des sous-traitants ultérieurs (personnel du sous-traitant)",
-                   tag=TAG, params=[_query("q"), *_PAGE]),
-        "post": _op("Ajouter au catalogue (DPO du sous-traitant)", tag=TAG, ok="201", body=_SUB),
-    },
-    "/api/v1/subprocessors/{sub_id}": {
-        "get": _op("Une fiche, avec sa chaîne de sous-traitance", tag=TAG, params=[_SUB_ID]),
-        "put": _op("Modifier une fiche (DPO du sous-traitant)", tag=TAG, params=[_SUB_ID],
-                   body=_SUB),
-    },
-    "/api/v1/subprocessors/{sub_id}/chain": {
-        "post": _op("Ajouter un sous-traitant dont celui-ci dépend (boucle refusée)", tag=TAG,
-                    params=[_SUB_ID], ok="201",
-                    body=_body(["child_id"], child_id={"type": "integer"})),
-    },
-    "/api/v1/subprocessors/{sub_id}/chain/{child_id}": {
-        "delete": _op("Retirer un lien de la chaîne", tag=TAG, ok="204",
-                      params=[_SUB_ID, _path_id("child_id")]),
-    },
-    "/api/v1/subprocessors/municipalities/{org_id}": {
-        "get": _op("Sous-traitants traitant les données d'une collectivité, avec leur chaîne "
-                   "et leur autorisation", tag=TAG, params=[_path_id("org_id"), *_PAGE]),
-    },
     "/api/v1/subprocessor-notices": {
         "get": _op("Notifications de changement (reçues, pour une collectivité)", tag=TAG,
                    params=_PAGE),

@@ -46,8 +46,8 @@ class SubprocessorSchema(Schema):
     address = fields.String()
     contact = fields.String()
     country = fields.String()
-    processing_countries = _JsonList()
-    activities = _JsonList()
+    processing_countries = _JsonList(metadata={"type": "array", "items": {"type": "string"}})
+    activities = _JsonList(metadata={"type": "array", "items": {"type": "string"}})
     is_outside_eea = fields.Boolean()
     contract_start_on = fields.Date(allow_none=True)
     contract_end_on = fields.Date(allow_none=True)
@@ -58,6 +58,17 @@ class SubprocessorSchema(Schema):
     relies_on = fields.List(fields.Nested(SubprocessorRefSchema))
     created_at = fields.DateTime()
     updated_at = fields.DateTime(allow_none=True)
+
+
+class ChainLinkSchema(Schema):
+    depth = fields.Integer()
+    subprocessor_id = fields.Integer()
+    legal_name = fields.String()
+    relied_on_by_id = fields.Integer()
+
+
+class SubprocessorDetailSchema(SubprocessorSchema):
+    chain = fields.List(fields.Nested(ChainLinkSchema))
 
 
 class MunicipalityRowSchema(Schema):

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from tests.api_support import problem_fields
 from tests.audit_support import request_data
 
 
@@ -43,7 +44,7 @@ def test_request_refused_29_days_ahead_then_recorded_30_days_ahead(api, people):
     )
     assert refused.status_code == 400
     assert refused.json["check"]["earliest_start_on"] == "2026-04-02"
-    assert "notice_received_on" in refused.json["error"]["fields"]
+    assert "notice_received_on" in problem_fields(refused.json)
     created = caller.post("/api/v1/audits", json=json_request())
     assert created.status_code == 201, created.json
     document = created.json["documents"][0]
@@ -77,7 +78,7 @@ def test_full_workflow_through_the_api(api, people, clock, make_user):
     assert cdpo.post(f"{url}/corrective-plan", json={}).status_code == 200
     measure = pdpo.post(f"{url}/measures", json={"description": "MFA", "owner": "DSI"})
     assert measure.status_code == 201 and measure.json["due_on"] == "2026-07-02"
-    assert cdpo.post(f"{url}/close", json={}).json["error"]["code"] == "measures_open"
+    assert cdpo.post(f"{url}/close", json={}).json["code"] == "measures_open"
     done = pdpo.post(f"{url}/measures/{measure.json['id']}/status", json={"status": "done"})
     assert done.status_code == 200
     assert cdpo.post(f"{url}/close", json={}).json["state"] == "closed"
@@ -95,7 +96,7 @@ def test_time_and_billing_csv(api, people, requested, make_user):
     )
     assert logged.status_code == 201, logged.json
     bad = api(support).post(f"{url}/time", json={"worked_on": "2026-03-02", "minutes": 0})
-    assert set(bad.json["error"]["fields"]) == {"minutes", "description"}
+    assert set(problem_fields(bad.json)) == {"minutes", "description"}
     csv = api(people.processor_dpo).get(f"{url}/billing?format=csv")
     assert csv.status_code == 200 and csv.mimetype == "text/csv"
     text = csv.get_data(as_text=True)

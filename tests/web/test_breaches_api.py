@@ -3,6 +3,7 @@
 import pytest
 
 from rgpd_app import scheduler
+from tests.api_support import problem_fields
 
 BODY = {
     "started_at": "2026-03-01T23:00+01:00",
@@ -91,7 +92,7 @@ def test_update_letter_decision_and_cnil_notifications(app, api, make_user, offi
     late = {"kind": "initial", "notified_at": "2026-03-05T18:00"}
     refused = dpo.post(f"/api/v1/breaches/notices/{notice_id}/cnil-notifications", json=late)
     assert refused.status_code == 400
-    assert "delay_reason" in refused.json["error"]["fields"]
+    assert "delay_reason" in problem_fields(refused.json)
     late["delay_reason"] = "Attente de l'expertise"
     done = dpo.post(f"/api/v1/breaches/notices/{notice_id}/cnil-notifications", json=late)
     assert done.status_code == 201 and done.json["is_late"] is True
@@ -112,8 +113,8 @@ def test_bad_input_is_refused_with_every_field(api, officer, towns):
     }
     response = officer.post("/api/v1/breaches", json=body)
     assert response.status_code == 400
-    assert set(response.json["error"]["fields"]) == {"aware_at", "natures"}
-    assert "ambiguë" in response.json["error"]["fields"]["aware_at"][0]
+    assert set(problem_fields(response.json)) == {"aware_at", "natures"}
+    assert "ambiguë" in problem_fields(response.json)["aware_at"][0]
 
 
 def test_municipalities_and_activities(api, officer, towns, clock, app):

@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.api_support import problem_fields
+
 ROLES = (
     "admin",
     "processor_dpo",
@@ -165,22 +167,24 @@ def test_api_bad_input_is_400_with_every_field_named(api, make_user):
         "/api/v1/deadlines?clock=nope&start=2026-03-29T02:30&calendar=ZZ"
     )
     assert response.status_code == 400
-    error = response.get_json()["error"]
-    assert error["code"] == "validation"
-    assert set(error["fields"]) == {"clock", "start", "calendar"}
-    assert "n'existe pas à Paris" in error["fields"]["start"][0]
+    problem = response.get_json()
+    assert response.mimetype == "application/problem+json"
+    assert problem["code"] == "validation" and problem["status"] == 400
+    fields = problem_fields(problem)
+    assert set(fields) == {"clock", "start", "calendar"}
+    assert "n'existe pas à Paris" in fields["start"][0]
 
 
 def test_api_missing_parameters_are_400(api, make_user):
     response = api(make_user("support")).get("/api/v1/deadlines")
     assert response.status_code == 400
-    assert set(response.get_json()["error"]["fields"]) == {"clock", "start"}
+    assert set(problem_fields(response.get_json())) == {"clock", "start"}
 
 
 def test_api_needs_a_token(client):
     response = client.get("/api/v1/deadlines?clock=assistance&start=2026-03-02")
     assert response.status_code == 401
-    assert response.get_json()["error"]["code"] == "unauthorized"
+    assert response.get_json()["code"] == "unauthorized"
 
 
 def test_api_paths_are_in_the_openapi_document(client):

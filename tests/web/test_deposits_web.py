@@ -14,6 +14,7 @@ from rgpd_app.deposits.models import Deposit, Intervention
 from rgpd_app.extensions import db
 from rgpd_app.journal.models import JournalEntry
 from rgpd_app.tenancy import actor_for
+from tests.api_support import problem_fields
 from tests.deposits_support import CSV, aes_zip, plain_zip, zipcrypto_zip
 
 
@@ -273,7 +274,7 @@ def test_the_api_lists_details_and_downloads_for_the_right_roles(
     town_dpo = api(make_user("controller_dpo", town))
     assert closed(town_dpo.get(f"/api/v1/deposits/{deposit.id}/download")).status_code == 200
     bad = support.get("/api/v1/deposits?state=inconnu")
-    assert bad.status_code == 400 and "state" in bad.json["error"]["fields"]
+    assert bad.status_code == 400 and "state" in problem_fields(bad.json)
     clock.advance(days=31)
     assert support.get("/api/v1/deposits?overdue=true").json["items"][0]["is_overdue"] is True
     actions = journal_actions()

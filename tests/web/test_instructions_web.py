@@ -7,6 +7,8 @@ import json
 
 import pytest
 
+from tests.api_support import problem_fields
+
 REASON = "Conservation illimitée contraire à l'article 5, paragraphe 1, point e), du RGPD."
 
 
@@ -89,9 +91,7 @@ def test_the_whole_workflow_through_the_api(api, staff, metz, make_activity, clo
     activity = make_activity(metz)
     instructor, pdpo = api(staff.instructor), api(staff.processor_dpo)
     bad = instructor.post("/api/v1/instructions", json={"text": "x"})
-    assert bad.status_code == 400 and {"subject", "effective_on"} <= set(
-        bad.json["error"]["fields"]
-    )
+    assert bad.status_code == 400 and {"subject", "effective_on"} <= set(problem_fields(bad.json))
     made = instructor.post(
         "/api/v1/instructions",
         json={
@@ -118,10 +118,10 @@ def test_the_whole_workflow_through_the_api(api, staff, metz, make_activity, clo
             "activity_ids": [activity.id],
         },
     )
-    assert locked.status_code == 409 and locked.json["error"]["code"] == "instruction_locked"
+    assert locked.status_code == 409 and locked.json["code"] == "instruction_locked"
     assert pdpo.post(f"{url}/flag", json={"reason": REASON}).json["state"] == "suspended"
     refused = pdpo.post(f"{url}/applied", json={})
-    assert refused.status_code == 409 and refused.json["error"]["code"] == "instruction_suspended"
+    assert refused.status_code == 409 and refused.json["code"] == "instruction_suspended"
     cnil = instructor.post(f"{url}/cnil", json={"referred_on": "2026-03-02", "reference": "R1"})
     assert cnil.json["cnil_referred_on"] == "2026-03-02"
     confirmed = instructor.post(f"{url}/confirm", json={"text": "Confirmé par le maire."})

@@ -90,7 +90,7 @@ def test_api_lists_messages_for_admins_only(api, make_user, make_org, failed_mes
     assert "body_text" not in item and "context" not in item
     for user in (make_user("processor_dpo"), make_user("controller_dpo", make_org())):
         refused = api(user).get("/api/v1/notifications")
-        assert refused.status_code == 403 and refused.json["error"]["code"] == "forbidden"
+        assert refused.status_code == 403 and refused.json["code"] == "forbidden"
 
 
 def test_api_path_is_described(client):

@@ -151,5 +151,5 @@ def test_the_api_answers_errors_in_the_requests_language(api, make_user, sub_wor
     english_body = caller.post("/api/v1/subprocessors", json={},
                                headers={"Accept-Language": "en"})  # fmt: skip
     assert french.status_code == english_body.status_code == 400
-    assert french.get_json()["error"]["message"] == "Les données envoyées sont invalides."
-    assert english_body.get_json()["error"]["message"] == "The data sent is invalid."
+    assert french.get_json()["detail"] == "Les données envoyées sont invalides."
+    assert english_body.get_json()["detail"] == "The data sent is invalid."

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from rgpd_app.extensions import db
 from rgpd_app.notifications.models import OutboxMessage
 from rgpd_app.register.models import ProcessingActivity, RegisterTask
+from tests.api_support import problem_fields
 
 BASE = "/api/v1/processings"
 
@@ -74,13 +75,13 @@ def test_a_stale_version_gets_409_and_changes_nothing(api, keeper, created):
     url = f"{BASE}/{created['id']}"
     assert api(keeper).patch(url, json={"version": 1, "name": "État civil"}).json["version"] == 2
     stale = api(keeper).patch(url, json={"version": 1, "name": "Écrasement"})
-    assert stale.status_code == 409 and stale.json["error"]["code"] == "stale_version"
+    assert stale.status_code == 409 and stale.json["code"] == "stale_version"
     assert api(keeper).get(url).json["name"] == "État civil"
 
 
 def test_update_without_version_is_400(api, keeper, created):
     response = api(keeper).patch(f"{BASE}/{created['id']}", json={"name": "X y"})
-    assert response.status_code == 400 and "version" in response.json["error"]["fields"]
+    assert response.status_code == 400 and "version" in problem_fields(response.json)
 
 
 def test_bad_input_lists_every_error_by_field(api, keeper, towns):
@@ -91,7 +92,7 @@ def test_bad_input_lists_every_error_by_field(api, keeper, towns):
     )
     bad["data_categories"][0]["purpose"] = "Inconnue"
     response = api(keeper).post(BASE, json=bad)
-    fields = response.json["error"]["fields"]
+    fields = problem_fields(response.json)
     assert response.status_code == 400
     assert {
         "legal_bases",
@@ -104,7 +105,7 @@ def test_bad_input_lists_every_error_by_field(api, keeper, towns):
 def test_schema_errors_are_flattened_to_field_paths(api, keeper, towns):
     response = api(keeper).post(BASE, json=body(towns[0].id, purposes=[{"label": ""}]))
     assert response.status_code == 400
-    assert "purposes.0.label" in response.json["error"]["fields"]
+    assert "purposes.0.label" in problem_fields(response.json)
 
 
 def test_prohibited_category_is_refused_naming_it_and_nothing_is_written(api, keeper, towns):
@@ -112,9 +113,7 @@ def test_prohibited_category_is_refused_naming_it_and_nothing_is_written(api, ke
     data["data_categories"].append({"label": "Appartenance syndicale", "purpose": ""})
     response = api(keeper).post(BASE, json=data)
     assert response.status_code == 400
-    assert (
-        "appartenance syndicale" in response.json["error"]["fields"]["data_categories.1.label"][0]
-    )
+    assert "appartenance syndicale" in problem_fields(response.json)["data_categories.1.label"][0]
     assert db.session.scalar(select(func.count()).select_from(ProcessingActivity)) == 0
 
 
@@ -150,7 +149,7 @@ def test_pending_consent_filter_and_problem(api, keeper, towns, created):
     assert any("consentement préalable en attente" in p for p in done["problems"])
     assert api(keeper).get(f"{BASE}?pending_consent=1").json["total"] == 1
     refused = api(keeper).post(f"{BASE}/{created['id']}/status", json={"status": "validated"})
-    assert refused.status_code == 400 and refused.json["error"]["code"] == "incomplete"
+    assert refused.status_code == 400 and refused.json["code"] == "incomplete"
 
 
 def test_only_the_processor_dpo_validates(api, make_user, keeper, towns, created):
@@ -206,7 +205,7 @@ def test_controller_dpo_cannot_change_the_processor_side(api, make_user, towns, 
     response = api(dpo).patch(
         f"{BASE}/{created['id']}", json={"version": 1, "operations": ["backup"]}
     )
-    assert response.status_code == 403 and response.json["error"]["code"] == "processor_side"
+    assert response.status_code == 403 and response.json["code"] == "processor_side"
 
 
 def test_history_lists_versions_with_diffs_and_the_state_on_a_date(api, keeper, created, clock):
@@ -241,7 +240,7 @@ def test_format_and_rule_errors_come_in_one_answer(api, keeper, towns):
     bad = body(towns[0].id, estimated_persons="beaucoup", legal_bases=["whim"])
     bad["data_categories"].append({"label": "Opinions religieuses", "purpose": ""})
     response = api(keeper).post(BASE, json=bad)
-    fields = response.json["error"]["fields"]
+    fields = problem_fields(response.json)
     assert response.status_code == 400
     assert {"estimated_persons", "legal_bases", "data_categories.1.label"} <= set(fields)
 

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from rgpd_app.extensions import db
 from rgpd_app.journal.models import JournalEntry
+from tests.api_support import problem_fields
 from tests.requests_support import IDENTITY, record_data
 
 
@@ -103,7 +104,7 @@ def test_the_whole_workflow_through_the_api(api, staff, metz, clock):
     support, cdpo, pdpo = api(staff.support), api(staff.controller_dpo), api(staff.processor_dpo)
     bad = support.post("/api/v1/requests", json={"organisation_id": metz.id, "kind": "nope"})
     assert bad.status_code == 400
-    assert {"kind", "channel", "requester_identity"} <= set(bad.json["error"]["fields"])
+    assert {"kind", "channel", "requester_identity"} <= set(problem_fields(bad.json))
     made = support.post("/api/v1/requests", json=record_data(metz.id))
     assert made.status_code == 201, made.json
     assert "requester_identity" not in made.json and made.json["state"] == "forwarded"
@@ -117,7 +118,7 @@ def test_the_whole_workflow_through_the_api(api, staff, metz, clock):
     assert asked.json["clocks"]["assistance_first"]["deadline"] == "2026-03-17"
     assert asked.json["clocks"]["controller_answer"]["deadline"] == "2026-04-02"
     no_reason = pdpo.post(f"{url}/extend", json={})
-    assert no_reason.status_code == 400 and "reason" in no_reason.json["error"]["fields"]
+    assert no_reason.status_code == 400 and "reason" in problem_fields(no_reason.json)
     extended = pdpo.post(f"{url}/extend", json={"reason": "load"})
     assert extended.json["clocks"]["assistance_is_extended"] is True
     assert extended.json["clocks"]["assistance_extended"]["deadline"] == "2026-03-25"
@@ -125,7 +126,7 @@ def test_the_whole_workflow_through_the_api(api, staff, metz, clock):
         f"{url}/time", json={"worked_on": "2026-03-02", "minutes": 20, "description": "Extraction"}
     )
     assert entry.status_code == 201
-    assert cdpo.post(f"{url}/close").json["error"]["code"] == "assistance_open"
+    assert cdpo.post(f"{url}/close").json["code"] == "assistance_open"
     closed = pdpo.post(f"{url}/outcome", json={"outcome": "rectified", "details": "Nom corrigé"})
     assert closed.json["assistance"]["outcome"] == "rectified"
     assert cdpo.post(f"{url}/close").json["state"] == "closed"
@@ -140,7 +141,7 @@ def test_an_extension_after_the_first_end_is_refused_through_the_api(api, assist
     answer = api(staff.processor_dpo).post(
         f"/api/v1/requests/{assisted.id}/extend", json={"reason": "complexity"}
     )
-    assert answer.status_code == 409 and answer.json["error"]["code"] == "extension_too_late"
+    assert answer.status_code == 409 and answer.json["code"] == "extension_too_late"
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from rgpd_app.journal.models import JournalEntry
 from rgpd_app.notifications.models import OutboxMessage
 from rgpd_app.subprocessors import services
 from rgpd_app.subprocessors.models import Subprocessor
+from tests.api_support import problem_fields
 from tests.subprocessor_support import SENT_AT, add_processing, sub_data
 
 NOTICES = "/api/v1/subprocessor-notices"
@@ -29,7 +30,7 @@ def test_catalogue_roles_and_validation(api, sub_world, make_user):
     assert api(sub_world.rennes_dpo.user).get("/api/v1/subprocessors").status_code == 403
     dpo = api(sub_world.dpo.user)
     bad = dpo.post("/api/v1/subprocessors", json={"legal_name": "Cloud", "country": "FR"})
-    assert bad.status_code == 400 and {"address", "contact"} <= set(bad.json["error"]["fields"])
+    assert bad.status_code == 400 and {"address", "contact"} <= set(problem_fields(bad.json))
     created = dpo.post("/api/v1/subprocessors", json=as_json(sub_data(legal_name="Datacenter Est")))
     assert created.status_code == 201 and created.json["activities"] == ["hosting", "backup"]
     child = created.json["id"]
@@ -40,7 +41,7 @@ def test_catalogue_roles_and_validation(api, sub_world, make_user):
         == 201
     )
     loop = dpo.post(f"/api/v1/subprocessors/{child}/chain", json={"child_id": sub_world.sub.id})
-    assert loop.status_code == 400 and loop.json["error"]["code"] == "chain_refused"
+    assert loop.status_code == 400 and loop.json["code"] == "chain_refused"
     detail = dpo.get(f"/api/v1/subprocessors/{sub_world.sub.id}").json
     assert detail["chain"][0]["legal_name"] == "Datacenter Est"
     assert dpo.delete(f"/api/v1/subprocessors/{sub_world.sub.id}/chain/{child}").status_code == 204
@@ -68,8 +69,8 @@ def test_notice_lifecycle_through_the_api(api, sub_world, clock, make_user):
     assert created.status_code == 201
     nid = created.json["id"]
     refused = dpo.post(f"{NOTICES}/{nid}/send")
-    assert refused.status_code == 400 and refused.json["error"]["code"] == "notice_incomplete"
-    assert set(refused.json["error"]["fields"]) == {
+    assert refused.status_code == 400 and refused.json["code"] == "notice_incomplete"
+    assert set(problem_fields(refused.json)) == {
         "activities",
         "contract_start_on",
         "contract_end_on",
@@ -138,8 +139,8 @@ def test_notice_lifecycle_through_the_api(api, sub_world, clock, make_user):
 
     clock.set(datetime(2026, 3, 9, 23, 1, tzinfo=UTC))
     late = metz_api.post(f"{NOTICES}/{nid}/recipients/{metz_id}/objection", json={"reason": "Non"})
-    assert late.status_code == 409 and late.json["error"]["code"] == "window_closed"
-    assert "24:00 (heure de Paris)" in late.json["error"]["message"]
+    assert late.status_code == 409 and late.json["code"] == "window_closed"
+    assert "24:00 (heure de Paris)" in late.json["detail"]
 
     receipt = dpo.post(
         f"{NOTICES}/{nid}/recipients/{metz_id}/receipt",
@@ -158,7 +159,7 @@ def test_notice_lifecycle_through_the_api(api, sub_world, clock, make_user):
     )
     assert outcome.status_code == 200 and outcome.json["state"] == "resolved"
     bad = dpo.post(f"{NOTICES}/{nid}/recipients/{rid}/outcome", json={"outcome": "maybe"})
-    assert bad.status_code == 400 and set(bad.json["error"]["fields"]) == {"outcome", "note"}
+    assert bad.status_code == 400 and set(problem_fields(bad.json)) == {"outcome", "note"}
     assert metz_api.get(f"{NOTICES}/{nid}/recipients/{rid}").status_code == 404
     assert rennes_api.get(f"{NOTICES}").json["total"] == 1
 

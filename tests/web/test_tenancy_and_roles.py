@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.api_support import problem_fields
 from tests.conftest import PASSWORD
 
 
@@ -177,7 +178,7 @@ def test_controller_dpo_creates_a_colleague_but_not_a_processor_role(client, log
 def test_api_needs_a_valid_token(client):
     assert client.get("/api/v1/me").status_code == 401
     response = client.get("/api/v1/me", headers={"Authorization": "Bearer nope"})
-    assert response.status_code == 401 and response.json["error"]["code"] == "unauthorized"
+    assert response.status_code == 401 and response.json["code"] == "unauthorized"
 
 
 def test_api_me_lists_active_roles(api, make_user, towns):
@@ -191,7 +192,7 @@ def test_api_foreign_municipality_is_404(api, make_user, towns):
     caller = api(make_user("controller_dpo", mine))
     assert caller.get(f"/api/v1/organisations/{mine.id}").status_code == 200
     response = caller.get(f"/api/v1/organisations/{other.id}")
-    assert response.status_code == 404 and response.json["error"]["code"] == "not_found"
+    assert response.status_code == 404 and response.json["code"] == "not_found"
     listed = {o["id"] for o in caller.get("/api/v1/organisations").json["items"]}
     assert other.id not in listed and mine.id in listed
 
@@ -205,7 +206,7 @@ def test_api_create_organisation_refused_to_non_admin_and_validated(api, make_us
     admin = api(make_user("admin"))
     bad = admin.post("/api/v1/organisations", json={"name": "", "siren": "1"})
     assert bad.status_code == 400
-    assert set(bad.json["error"]["fields"]) >= {"name", "siren", "departement"}
+    assert set(problem_fields(bad.json)) >= {"name", "siren", "departement"}
     created = admin.post("/api/v1/organisations", json=payload)
     assert created.status_code == 201 and created.json["calendar_code"] == "6AE"
 
