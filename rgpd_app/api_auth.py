@@ -1,11 +1,13 @@
 """Shared by every /api/v1 blueprint: Bearer-token authentication and query-argument parsing."""
 
-from flask import Blueprint, g, request
+import hashlib
 
-from rgpd_app import clock
+from flask import Blueprint, current_app, g, request
+
+from rgpd_app import api_conventions, clock
 from rgpd_app.accounts import tokens
 from rgpd_app.errors import DomainError
-from rgpd_app.extensions import csrf, db
+from rgpd_app.extensions import csrf, db, limiter
 from rgpd_app.messages import N_
 from rgpd_app.tenancy import Actor, actor_for
 
@@ -32,7 +34,19 @@ def api_blueprint(name: str, import_name: str, prefix: str = "") -> Blueprint:
         db.session.commit()  # last_used_at
         g.api_actor = actor_for(user, clock.now())
 
+    api_conventions.install(bp)
+    limiter.limit(_api_rate, key_func=_token_key, scope="api")(bp)
     return bp
+
+
+def _api_rate() -> str:
+    return current_app.config["RATELIMIT_API"]
+
+
+def _token_key() -> str:
+    """Requests are counted per token (a hash: the limiter's store never holds a secret)."""
+    header = request.headers.get("Authorization", "")
+    return hashlib.sha256(header.encode()).hexdigest()
 
 
 def api_actor() -> Actor:

@@ -62,6 +62,8 @@ def load(app, test_config=None) -> None:
         RATELIMIT_STORAGE_URI=os.environ.get("RGPD_RATELIMIT_STORAGE_URL", "memory://"),
         RATELIMIT_LOGIN=os.environ.get("RGPD_RATELIMIT_LOGIN", "20 per minute"),
         RATELIMIT_HEADERS_ENABLED=True,
+        # Per API token; past it, 429 with Retry-After.
+        RATELIMIT_API=os.environ.get("RGPD_RATELIMIT_API", "600 per minute"),
         LOGIN_MAX_FAILURES=5,
         LOGIN_LOCK_MINUTES=15,
         PASSWORD_MAX_CHANGES_PER_DAY=2,

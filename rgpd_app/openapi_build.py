@@ -152,7 +152,7 @@ def _success(op: Operation, method: str) -> dict:
 def _errors(op: Operation, method: str, has_path_params: bool) -> dict:
     statuses = {400}
     if not op.public:
-        statuses |= {401, 403}
+        statuses |= {401, 403, 429}
     if has_path_params:
         statuses.add(404)
     if method in _WRITES:

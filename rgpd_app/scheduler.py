@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from rgpd_app import clock
+from rgpd_app import api_conventions, clock
 from rgpd_app.extensions import db
 from rgpd_app.journal import integrity as journal_integrity
 from rgpd_app.journal import services as journal
@@ -73,6 +73,11 @@ def _anchors(now):
 @job("journal.seal")
 def _seal(now):
     return journal.seal(now=now)
+
+
+@job("api.idempotency_purge")
+def _idempotency_purge(now):
+    return api_conventions.purge(now)
 
 
 @job("journal.purge")

@@ -142,7 +142,7 @@ def municipality(org_id: int):
     org, rows = services.municipality.municipality_subprocessors(
         org_id, actor=api_actor(), now=clock.now()
     )
-    page, per_page = int_arg("page", 1, 10**6), int_arg("per_page", 100, 500)
+    page, per_page = int_arg("page", 1, 10**6), int_arg("per_page", 100, 200)
     chunk = rows[(page - 1) * per_page : page * per_page]
     return {
         "organisation_id": org.id,
