@@ -1,12 +1,17 @@
-"""`flask rgpd status`: the facts of /readyz and /metrics, for an operator at a terminal."""
+"""`flask rgpd status` (the facts of /readyz and /metrics, for an operator at a terminal) and
+`flask rgpd backup` / `restore`."""
 
 import json
+import os
 import sys
+from pathlib import Path
 
 import click
 
+from encryption.passwords import MIN_LENGTH
 from rgpd_app import clock
-from rgpd_app.operations import counters, status
+from rgpd_app.crypto.cli import read_secret
+from rgpd_app.operations import backup, counters, status
 
 
 def _age(seconds: float | None) -> str:
@@ -73,3 +78,52 @@ def _print(facts: status.Facts) -> None:
             echo(f"  {name:<28} {job['runs']:.0f} passage(s), {job['failures']:.0f} échec(s)")
     else:
         echo("Tâches : aucun compteur sur cet hôte (PROMETHEUS_MULTIPROC_DIR du worker)")
+
+
+def _archive_password(from_stdin: bool, *, confirm: bool) -> str:
+    """RGPD_BACKUP_PASSWORD, else standard input (--password-stdin), else a hidden prompt."""
+    if os.environ.get("RGPD_BACKUP_PASSWORD"):
+        return os.environ["RGPD_BACKUP_PASSWORD"]
+    if from_stdin or not sys.stdin.isatty():
+        return read_secret()
+    return click.prompt("Mot de passe de l'archive", hide_input=True, confirmation_prompt=confirm)
+
+
+_PASSWORD_STDIN = click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Lire le mot de passe sur l'entrée standard (sinon RGPD_BACKUP_PASSWORD ou une invite).",
+)
+
+
+@click.command("backup")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@_PASSWORD_STDIN
+def backup_command(directory, password_stdin):
+    """Sauvegarder la base, le stockage et les secrets de l'instance dans une archive AES-256
+    (avec son manifeste SHA-256) écrite dans DIRECTORY, pendant que le service tourne."""
+    password = _archive_password(password_stdin, confirm=True)
+    if len(password) < MIN_LENGTH:
+        raise click.ClickException(f"Mot de passe de moins de {MIN_LENGTH} caractères.")
+    try:
+        archive = backup.create_backup(directory, password, now=clock.now())
+    except backup.BackupRefused as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"Sauvegarde écrite : {archive}")
+
+
+@click.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_PASSWORD_STDIN
+def restore_command(archive, password_stdin):
+    """Restaurer ARCHIVE dans une base vide (et un stockage vide) : base, fichiers, secrets."""
+    password = _archive_password(password_stdin, confirm=False)
+    try:
+        done = backup.restore_backup(archive, password, now=clock.now())
+    except backup.BackupRefused as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(
+        f"Sauvegarde du {done.created_at} restaurée (migration {done.revision}, "
+        f"{done.files} fichier(s) stocké(s)). Redémarrez les processus, puis : "
+        "flask rgpd journal verify"
+    )
