@@ -27,6 +27,8 @@ def register_blueprints(app) -> None:
     from rgpd_app.journal import views as journal_views
     from rgpd_app.notifications import api as notifications_api
     from rgpd_app.notifications import views as notifications_views
+    from rgpd_app.operations import counters as operations_counters
+    from rgpd_app.operations import health
     from rgpd_app.organisations import api as organisations_api
     from rgpd_app.organisations import views as organisations_views
     from rgpd_app.register import api as register_api
@@ -41,7 +43,7 @@ def register_blueprints(app) -> None:
     from rgpd_app.web import init_idle_expiry
 
     for module in (
-        main_views, accounts_views, reauth, user_views, organisations_views, journal_views,
+        health, main_views, accounts_views, reauth, user_views, organisations_views, journal_views,
         accounts_api, organisations_api, journal_api, openapi,
         notifications_views, notifications_api,
         clocks_views, clocks_api,
@@ -58,5 +60,6 @@ def register_blueprints(app) -> None:
     ):  # fmt: skip
         app.register_blueprint(module.bp)
     init_idle_expiry(app)
+    operations_counters.init_app(app)  # per-endpoint request counts and latencies
     # Every answer an auditor gets is journaled (the audit's page shows them to the DPO).
     app.after_request(audit_portal.journal_auditor_read)

@@ -17,6 +17,7 @@ from rgpd_app.errors import DomainError
 from rgpd_app.evidence.cli import evidence_cli
 from rgpd_app.extensions import db
 from rgpd_app.notifications.cli import outbox_cli
+from rgpd_app.operations.cli import backup_command, restore_command, status_command
 from rgpd_app.organisations import services as organisations
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.organisations.schemas import OrganisationInput
@@ -32,6 +33,9 @@ rgpd.add_command(zip_cli)
 rgpd.add_command(keys_cli)
 rgpd.add_command(register_cli)
 rgpd.add_command(evidence_cli)
+rgpd.add_command(status_command)
+rgpd.add_command(backup_command)
+rgpd.add_command(restore_command)
 
 
 def _read_password() -> str:

@@ -95,6 +95,8 @@ def load(app, test_config=None) -> None:
         ),
         STORAGE_ROOT=os.environ.get("RGPD_STORAGE_ROOT", str(instance / "storage")),
         FORCE_HTTPS=_bool("RGPD_FORCE_HTTPS", False),
+        # Bearer token of /metrics (Prometheus); empty: the page does not exist.
+        METRICS_TOKEN=os.environ.get("RGPD_METRICS_TOKEN", ""),
         # Annex 2.1: categories the processor's policy prohibits, "name|synonym;name2|…".
         PROHIBITED_CATEGORIES=os.environ.get(
             "RGPD_PROHIBITED_CATEGORIES",

@@ -4,6 +4,8 @@ Never started inside create_app (every web process would run the jobs): `flask r
 """
 
 import logging
+import os
+import socket
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -16,6 +18,7 @@ from rgpd_app import api_conventions, clock
 from rgpd_app.extensions import db
 from rgpd_app.journal import integrity as journal_integrity
 from rgpd_app.journal import services as journal
+from rgpd_app.operations import counters
 
 log = logging.getLogger("rgpd_app.worker")
 
@@ -61,6 +64,7 @@ def _run_each(registry: list, argument, what: str, still_held=None) -> dict:
             db.session.rollback()
             log.exception("%s %s failed", what, name)
             results[name] = "error"
+        counters.job_finished(name, ok=results[name] != "error")
     return results
 
 
@@ -143,6 +147,7 @@ class SingleWorkerLock:
     def _acquire(self) -> bool:
         if self.connection is None:
             self.connection = self.engine.connect()
+            self._name_session()
         key = {"k": ADVISORY_LOCK_KEY}
         if self.held:
             # Re-asking would stack the session lock; check that this backend still holds it.
@@ -152,6 +157,18 @@ class SingleWorkerLock:
             self.held = bool(self.connection.execute(query, key).scalar())
         self.connection.commit()
         return self.held
+
+    def _name_session(self) -> None:
+        """Name the lock's session after this host and process (unless its configuration named
+        it), so that `flask rgpd status` and /metrics say which worker holds the lock."""
+        name = f"rgpd-worker {socket.gethostname()} {os.getpid()}"[:63]
+        self.connection.execute(
+            text(
+                "SELECT set_config('application_name', :n, false)"
+                " WHERE current_setting('application_name') = ''"
+            ),
+            {"n": name},
+        )
 
     def _discard(self) -> None:
         self.held = False

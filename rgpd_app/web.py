@@ -13,6 +13,9 @@ from rgpd_app.extensions import db, login_manager
 from rgpd_app.messages import N_
 from rgpd_app.tenancy import Actor, actor_for
 
+# Health probes and the metrics scrape (operations/health.py): answered without a session.
+PROBE_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+
 
 @login_manager.user_loader
 def _load_user(session_id: str):
@@ -84,8 +87,8 @@ def page_arg() -> int:
 def init_idle_expiry(app) -> None:
     @app.before_request
     def _expire_idle_session():
-        if request.path.startswith(("/static/", "/api/")):
-            return None
+        if request.path.startswith(("/static/", "/api/")) or request.path in PROBE_PATHS:
+            return None  # probes and scrapes neither open nor extend a session
         session.permanent = True
         now = clock.now().timestamp()
         last = session.get("seen")

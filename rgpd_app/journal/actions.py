@@ -12,6 +12,8 @@ ACTION_LABELS = {
     "audit.read": N_("Audit lu"),
     "audit.pack_downloaded": N_("Paquet de preuves téléchargé"),
     "auditor.read": N_("Page ou fichier consulté"),
+    "backup.created": N_("Sauvegarde créée"),
+    "backup.restored": N_("Sauvegarde restaurée"),
     "breach.activities": N_("Traitements concernés par une violation"),
     "breach.cnil_form": N_("Formulaire CNIL préparé"),
     "breach.cnil_notification_recorded": N_("Notification à la CNIL enregistrée"),

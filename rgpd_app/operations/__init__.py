@@ -1,0 +1,1 @@
+"""Running the service: health and readiness probes, Prometheus metrics, status, backup/restore."""
