@@ -463,3 +463,17 @@ def test_the_provider_reported_error_is_refused(client, town):
 
     assert answer.status_code == 403
     assert json.loads(_journal("login.oidc_refused")[-1].details)["reason"] == "provider_error"
+
+
+def test_the_logout_form_may_go_on_to_the_provider_and_nowhere_else(
+    client, make_user, town, openid_provider
+):
+    make_user("controller_dpo", town, email="dpo11@vitre.example")
+    login = _account(openid_provider, "dpo11@vitre.example", org=town)
+    before = client.get("/login").headers["Content-Security-Policy"]
+    _sign_in(client, openid_provider, _row(town), login)
+
+    after = client.get("/dashboard").headers["Content-Security-Policy"]
+
+    assert "form-action 'self';" in before
+    assert f"form-action 'self' {openid_provider.issuer};" in after

@@ -173,6 +173,5 @@ def logout_url(endpoint: str | None, *, id_token: str, client_id: str, after: st
         "id_token_hint": id_token,
         "client_id": client_id,
         "post_logout_redirect_uri": after,
-        "state": generate_token(16),
     }
     return requests.Request("GET", endpoint, params=params).prepare().url

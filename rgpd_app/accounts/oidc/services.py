@@ -9,6 +9,7 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import select
 
+from rgpd_app import security
 from rgpd_app.accounts import management, passwords, services
 from rgpd_app.accounts import rules as roles
 from rgpd_app.accounts.models import User
@@ -311,14 +312,13 @@ def after_logout_url() -> str:
 
 
 def logout_hint(metadata: dict, *, client_id: str, id_token: str) -> dict:
-    """What the session keeps to end the provider's session at logout."""
-    return {
-        SIGNED_IN: {
-            "end_session": metadata.get("end_session_endpoint") or "",
-            "client_id": client_id,
-            "id_token": id_token,
-        }
-    }
+    """What the session keeps to end the provider's session at logout, and the origin the
+    logout form may then be sent on to (its CSP form-action)."""
+    end_session = metadata.get("end_session_endpoint") or ""
+    hint = {SIGNED_IN: {"end_session": end_session, "client_id": client_id, "id_token": id_token}}
+    if end_session:
+        hint[security.FORM_ACTION_ORIGIN] = security.origin_of(end_session)
+    return hint
 
 
 def provider_logout_url(hint: dict | None) -> str | None:
