@@ -477,3 +477,56 @@ def test_the_logout_form_may_go_on_to_the_provider_and_nowhere_else(
 
     assert "form-action 'self';" in before
     assert f"form-action 'self' {openid_provider.issuer};" in after
+
+
+def _confirm_at_provider(client, openid_provider, login):
+    page = client.get("/account/confirm?next=/account/tokens")
+    assert "Confirmer auprès du fournisseur d'identité" in _text(page)
+    start = client.get(f"/login/oidc/{_row_id(page)}?confirm=1&next=/account/tokens")
+    query = parse_qs(urlsplit(start.headers["Location"]).query)
+    assert (query["prompt"], query["max_age"]) == (["login"], ["0"])
+    return client.get(callback_path(openid_provider.sign_in(start.headers["Location"], login)))
+
+
+def _forget_confirmation(client):
+    # As RGPD_REAUTH_MINUTES later (the provider's tokens follow the real clock, not ours).
+    with client.session_transaction() as sess:
+        sess.pop("confirmed_at")
+
+
+def _row_id(page) -> int:
+    return int(page.text.split("/login/oidc/", 1)[1].split("?", 1)[0])
+
+
+def test_a_person_signed_in_through_the_provider_confirms_their_identity_there(
+    client, make_user, town, openid_provider
+):
+    make_user("controller_dpo", town, email="dpo12@vitre.example")
+    login = _account(openid_provider, "dpo12@vitre.example", org=town)
+    _sign_in(client, openid_provider, _row(town), login)
+    _forget_confirmation(client)
+    assert "/account/confirm" in client.post("/account/tokens", data={"label": "x"}).location
+
+    answer = _confirm_at_provider(client, openid_provider, login)
+
+    assert answer.status_code == 302, _journal("login.oidc_refused")[-1].details
+    assert answer.location.endswith("/account/tokens")
+    assert client.post("/account/tokens", data={"label": "x"}).status_code == 200
+    assert json.loads(_journal("reauth.confirmed")[-1].details) == {"method": "oidc"}
+
+
+def test_a_confirmation_by_another_person_at_the_provider_is_refused(
+    client, make_user, town, openid_provider
+):
+    make_user("controller_dpo", town, email="dpo13@vitre.example")
+    make_user("instructor", town, email="instructeur@vitre.example")
+    login = _account(openid_provider, "dpo13@vitre.example", org=town)
+    other = _account(openid_provider, "instructeur@vitre.example", org=town)
+    _sign_in(client, openid_provider, _row(town), login)
+    _forget_confirmation(client)
+
+    answer = _confirm_at_provider(client, openid_provider, other)
+
+    assert answer.status_code == 403
+    assert json.loads(_journal("login.oidc_refused")[-1].details)["reason"] == "confirm_other"
+    assert "/account/confirm" in client.post("/account/tokens", data={"label": "x"}).location

@@ -51,6 +51,13 @@ REFUSALS = {
         "y être rattaché."
     ),
     "disabled": N_("Ce compte est désactivé."),
+    "confirm_other": N_(
+        "Le fournisseur d'identité a confirmé une autre personne que celle qui est connectée."
+    ),
+    "confirm_weak": N_(
+        "Le fournisseur d'identité n'a pas confirmé une nouvelle connexion avec double "
+        "authentification : confirmez avec votre mot de passe et votre code."
+    ),
     "locked": N_("Ce compte est temporairement verrouillé : réessayez plus tard."),
 }
 

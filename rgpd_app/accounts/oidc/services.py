@@ -311,11 +311,18 @@ def after_logout_url() -> str:
     return current_app.config["BASE_URL"].rstrip("/") + "/login"
 
 
-def logout_hint(metadata: dict, *, client_id: str, id_token: str) -> dict:
+def logout_hint(metadata: dict, *, provider_id: int, client_id: str, id_token: str) -> dict:
     """What the session keeps to end the provider's session at logout, and the origin the
     logout form may then be sent on to (its CSP form-action)."""
     end_session = metadata.get("end_session_endpoint") or ""
-    hint = {SIGNED_IN: {"end_session": end_session, "client_id": client_id, "id_token": id_token}}
+    hint = {
+        SIGNED_IN: {
+            "provider": provider_id,
+            "end_session": end_session,
+            "client_id": client_id,
+            "id_token": id_token,
+        }
+    }
     if end_session:
         hint[security.FORM_ACTION_ORIGIN] = security.origin_of(end_session)
     return hint
@@ -356,3 +363,25 @@ def settings_form(org: Organisation, row: OidcProvider | None) -> dict:
         "mfa_amr_values": "" if kind == rules.PROCONNECT else "mfa",
         "is_enabled": True,
     }
+
+
+def confirmation_provider(hint: dict | None) -> int | None:
+    """The provider a person signed in through, to confirm their identity there again (the
+    sensitive actions of rgpd_app.accounts.reauth), while it is still offered."""
+    if not hint or provider(hint.get("provider", -1)) is None:
+        return None
+    return hint["provider"]
+
+
+def confirmed_at_provider(
+    signed: SignIn, *, user_id: int, id_claims: dict, started_at: float, now: datetime
+) -> None:
+    """A confirmation through the provider counts for the signed-in person only, after a fresh
+    authentication there (auth_time, asked with max_age=0), and with two factors where their
+    roles need them; else refused."""
+    fresh = float(id_claims.get("auth_time") or 0) >= started_at - rules.LEEWAY_SECONDS
+    if signed.user.id != user_id or not fresh or signed.needs_second_factor:
+        reason = "confirm_other" if signed.user.id != user_id else "confirm_weak"
+        raise SignInRefused(reason, organisation=signed.user.organisation)
+    record("reauth.confirmed", now=now, user=signed.user, details={"method": "oidc"})
+    db.session.commit()

@@ -17,6 +17,7 @@ from flask import (
 from flask_login import current_user
 
 from rgpd_app import clock
+from rgpd_app.accounts import reauth
 from rgpd_app.accounts import rules as roles
 from rgpd_app.accounts.oidc import protocol, rules, services
 from rgpd_app.accounts.oidc.schemas import ProviderInput
@@ -68,7 +69,8 @@ def start(provider_id: int):
     row = services.provider(provider_id)
     if row is None:
         abort(404)
-    if current_user.is_authenticated:
+    confirming = current_user.is_authenticated and request.args.get("confirm") == "1"
+    if current_user.is_authenticated and not confirming:
         return redirect(url_for("main.dashboard"))
     try:
         metadata = protocol.discover(row.issuer, timeout=current_app.config["OIDC_TIMEOUT_SECONDS"])
@@ -80,6 +82,8 @@ def start(provider_id: int):
     )
     if asked:
         extra["claims"] = json.dumps(asked, separators=(",", ":"))
+    if confirming:  # a fresh authentication at the provider (OIDC Core 3.1.2.1)
+        extra.update(prompt="login", max_age="0")
     auth = protocol.authorization_request(_client(row), metadata, **extra)
     session[STARTED] = {
         "provider": row.id,
@@ -88,6 +92,8 @@ def start(provider_id: int):
         "verifier": auth.code_verifier,
         "at": clock.now().timestamp(),
     }
+    if confirming:
+        session[STARTED] |= {"confirm": True, "next": reauth.safe_next(request.args.get("next"))}
     return redirect(auth.url)
 
 
@@ -128,11 +134,15 @@ def callback():
             now=clock.now().timestamp(),
         )
         signed = services.match_account(row, id_claims, claims, now=clock.now())
+        if started.get("confirm"):
+            return _confirmed(signed, id_claims, started)
     except protocol.Refused as err:
         return _refused(err.reason, provider=row, detail=err.detail, claims=claims)
     except services.SignInRefused as err:
         return _refused(err, provider=row, claims=claims)
-    keep = services.logout_hint(metadata, client_id=row.client_id, id_token=id_token)
+    keep = services.logout_hint(
+        metadata, provider_id=row.id, client_id=row.client_id, id_token=id_token
+    )
     details = {
         "method": "oidc",
         "issuer": row.issuer,
@@ -149,6 +159,21 @@ def callback():
         }
         return redirect(url_for("accounts.totp" if user.has_totp else "accounts.enrol"))
     return finish_login(user, keep=keep, details=details)
+
+
+def _confirmed(signed, id_claims: dict, started: dict):
+    """The identity confirmed again at the provider, for the sensitive actions (reauth.py)."""
+    if not current_user.is_authenticated:
+        raise services.SignInRefused("state", detail="signed out meanwhile")
+    services.confirmed_at_provider(
+        signed,
+        user_id=current_user.id,
+        id_claims=id_claims,
+        started_at=started["at"],
+        now=clock.now(),
+    )
+    reauth.mark_confirmed(clock.now())
+    return redirect(started.get("next") or url_for("main.dashboard"))
 
 
 @bp.route("/organisations/<int:org_id>/oidc", methods=["GET", "POST"])
