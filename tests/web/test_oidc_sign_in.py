@@ -530,3 +530,34 @@ def test_a_confirmation_by_another_person_at_the_provider_is_refused(
     assert answer.status_code == 403
     assert json.loads(_journal("login.oidc_refused")[-1].details)["reason"] == "confirm_other"
     assert "/account/confirm" in client.post("/account/tokens", data={"label": "x"}).location
+
+
+def test_a_disabled_account_is_refused_at_the_provider_door(
+    client, make_user, town, openid_provider
+):
+    dpo = make_user("controller_dpo", town, email="dpo14@vitre.example")
+    dpo.is_enabled = False
+    db.session.commit()
+    login = _account(openid_provider, dpo.email, org=town)
+
+    answer = _sign_in(client, openid_provider, _row(town), login)
+
+    assert answer.status_code == 403 and "Ce compte est désactivé." in _text(answer)
+    assert json.loads(_journal("login.oidc_refused")[-1].details)["reason"] == "disabled"
+    assert not _signed_in(client)
+
+
+def test_a_confirmation_without_two_factors_is_refused_for_processor_staff(
+    client, make_user, processor_sso, openid_provider
+):
+    staff = make_user("support", email="support2@logiciels.example", totp=True)
+    login = _account(openid_provider, staff.email, amr=["pwd"])
+    _sign_in(client, openid_provider, processor_sso, login)
+    client.post("/login/code", data={"code": pyotp.TOTP(staff.totp_secret).now()})
+    _forget_confirmation(client)
+
+    answer = _confirm_at_provider(client, openid_provider, login)
+
+    assert answer.status_code == 403
+    assert json.loads(_journal("login.oidc_refused")[-1].details)["reason"] == "confirm_weak"
+    assert _signed_in(client)
