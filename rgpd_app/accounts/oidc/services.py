@@ -15,11 +15,10 @@ from rgpd_app.accounts import rules as roles
 from rgpd_app.accounts.models import User
 from rgpd_app.accounts.oidc import protocol, rules
 from rgpd_app.accounts.oidc.models import OidcIdentity, OidcProvider
-from rgpd_app.errors import ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.journal.services import record
 from rgpd_app.organisations.models import PROCESSOR, Organisation
-from rgpd_app.tenancy import Actor, active_roles, require
+from rgpd_app.tenancy import active_roles
 
 SETTINGS_PROVIDER_ID = 0  # the processor's provider from the RGPD_OIDC_* settings
 SIGNED_IN = "oidc"  # in the session of a person signed in through a provider: its logout hint
@@ -49,7 +48,7 @@ def _processor() -> Organisation | None:
     return db.session.scalar(select(Organisation).where(Organisation.kind == PROCESSOR))
 
 
-def _from_settings() -> OidcProvider | None:
+def from_settings() -> OidcProvider | None:
     """The RGPD_OIDC_* provider of the processor, while no administration page replaced it
     (a transient row, never added to the database)."""
     cfg = current_app.config
@@ -84,7 +83,7 @@ def _enabled() -> list[OidcProvider]:
             select(OidcProvider).where(OidcProvider.is_enabled).order_by(OidcProvider.id)
         )
     )
-    settings = _from_settings()
+    settings = from_settings()
     return [settings, *rows] if settings else rows
 
 
@@ -122,7 +121,7 @@ def _organisation_provider(chosen: OidcProvider, claims: dict) -> OidcProvider:
     raise SignInRefused("siret", detail=siret, params={"siret": siret or "?"})
 
 
-def _user_in(organisation_id: int, email: str) -> User | None:
+def member(organisation_id: int, email: str) -> User | None:
     email = (email or "").strip().lower()
     return db.session.scalar(
         select(User).where(User.email == email, User.organisation_id == organisation_id)
@@ -150,7 +149,7 @@ def match_account(chosen: OidcProvider, id_claims: dict, claims: dict, *, now: d
     else:
         if not rules.email_is_verified(claims, row.kind):
             raise SignInRefused("email_unverified", organisation=org)
-        user = _user_in(org.id, email)
+        user = member(org.id, email)
         if user is None and row.is_account_creation_allowed and not services.find_user(email):
             user = _create_without_role(org, email, claims, now=now)
         if user is None:
@@ -243,63 +242,6 @@ def password_refused(user: User, *, now: datetime) -> bool:
     return refused
 
 
-SETTING_FIELDS = (
-    "kind",
-    "label",
-    "issuer",
-    "client_id",
-    "scopes",
-    "mfa_acr_values",
-    "mfa_amr_values",
-    "is_enabled",
-    "is_account_creation_allowed",
-    "is_required",
-)
-
-
-def save_provider(org: Organisation, data: dict, *, actor: Actor, now: datetime) -> OidcProvider:
-    """An administrator sets an organisation's provider; the secret is kept when left blank."""
-    require(actor, roles.ADMIN)
-    glass = None
-    if data.get("break_glass_email"):
-        glass = _user_in(org.id, data["break_glass_email"])
-    problems = rules.settings_problems(
-        kind=data["kind"],
-        is_required=data["is_required"],
-        break_glass_found=None if not data.get("break_glass_email") else glass is not None,
-        break_glass_has_totp=bool(glass and glass.has_totp),
-    )
-    row = provider_of(org.id)
-    if row is None and not data.get("client_secret"):
-        problems["client_secret"] = [rules.SECRET_REQUIRED]
-    if problems:
-        raise ValidationFailed(problems)
-    if row is None:
-        row = OidcProvider(organisation=org)
-        db.session.add(row)
-    for name in SETTING_FIELDS:
-        setattr(row, name, data[name])
-    if data.get("client_secret"):
-        row.client_secret = data["client_secret"]
-    row.break_glass_user_id = glass.id if glass else None
-    row.updated_at = now
-    record(
-        "organisation.oidc_updated",
-        now=now,
-        actor=actor,
-        organisation_id=org.id,
-        object_type="organisation",
-        object_id=org.id,
-        details={name: data[name] for name in SETTING_FIELDS}
-        | {
-            "break_glass": glass.email if glass else "",
-            "secret_changed": bool(data.get("client_secret")),
-        },
-    )
-    db.session.commit()
-    return row
-
-
 def callback_url() -> str:
     """The redirect URI to register at every provider: under RGPD_BASE_URL, never the Host
     header a client sent."""
@@ -342,27 +284,6 @@ def provider_logout_url(hint: dict | None) -> str | None:
 def processor_name() -> str:
     processor = _processor()
     return processor.name if processor else ""
-
-
-def settings_form(org: Organisation, row: OidcProvider | None) -> dict:
-    """The administration form's values: the saved ones, or ProConnect's defaults for a
-    municipality and the RGPD_OIDC_* settings for the processor."""
-    if row is not None:
-        form = {name: getattr(row, name) for name in SETTING_FIELDS}
-        form["break_glass_email"] = row.break_glass_user.email if row.break_glass_user else ""
-        return form
-    settings = _from_settings() if org.is_processor else None
-    if settings is not None:
-        return {name: getattr(settings, name) for name in SETTING_FIELDS}
-    kind = rules.GENERIC if org.is_processor else rules.PROCONNECT
-    return {
-        "kind": kind,
-        "label": "ProConnect" if kind == rules.PROCONNECT else org.name,
-        "scopes": rules.PROCONNECT_SCOPES if kind == rules.PROCONNECT else rules.GENERIC_SCOPES,
-        "mfa_acr_values": rules.PROCONNECT_MFA_ACR if kind == rules.PROCONNECT else "",
-        "mfa_amr_values": "" if kind == rules.PROCONNECT else "mfa",
-        "is_enabled": True,
-    }
 
 
 def confirmation_provider(hint: dict | None) -> int | None:

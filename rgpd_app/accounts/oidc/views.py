@@ -19,7 +19,7 @@ from flask_login import current_user
 from rgpd_app import clock
 from rgpd_app.accounts import reauth
 from rgpd_app.accounts import rules as roles
-from rgpd_app.accounts.oidc import protocol, rules, services
+from rgpd_app.accounts.oidc import protocol, rules, services, settings
 from rgpd_app.accounts.oidc.schemas import ProviderInput
 from rgpd_app.accounts.views import PENDING, finish_login, login_steps_limit
 from rgpd_app.errors import DomainError
@@ -178,22 +178,22 @@ def _confirmed(signed, id_claims: dict, started: dict):
 
 @bp.route("/organisations/<int:org_id>/oidc", methods=["GET", "POST"])
 @roles_required(roles.ADMIN)
-def settings(org_id: int):
+def provider_settings(org_id: int):
     actor = current_actor()
     org = organisations.get_organisation(org_id, actor=actor, now=clock.now())
     row = services.provider_of(org.id)
-    errors, form = {}, services.settings_form(org, row)
+    errors, form = {}, settings.settings_form(org, row)
     if request.method == "POST":
         form = request.form
         try:
             data = load(ProviderInput(), request.form)
-            services.save_provider(org, data, actor=actor, now=clock.now())
+            settings.save_provider(org, data, actor=actor, now=clock.now())
         except DomainError as err:
             db.session.rollback()
             errors = err.fields or {"_form": [err.message]}
         else:
             flash(N_("La connexion OpenID Connect de l'organisation est enregistrée."), "success")
-            return redirect(url_for("oidc.settings", org_id=org.id))
+            return redirect(url_for("oidc.provider_settings", org_id=org.id))
     return render_template(
         "accounts/oidc_provider.html",
         org=org,
