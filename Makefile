@@ -37,7 +37,18 @@ run: migrate
 AXE_CORE_VERSION := 4.14.1
 AXE_JS := tests/e2e/node_modules/axe-core/axe.min.js
 
-e2e-deps: $(AXE_JS)
+# npm oidc-provider, pinned, under tests/oidc_provider/node_modules (not committed): the real
+# OpenID provider of the sign-in tests (tests/oidc_provider/provider.mjs); without npm they skip.
+OIDC_PROVIDER_VERSION := 9.13.3
+OIDC_PROVIDER := tests/oidc_provider/node_modules/oidc-provider/package.json
+
+e2e-deps: $(AXE_JS) $(OIDC_PROVIDER)
+
+$(OIDC_PROVIDER):
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm install --prefix tests/oidc_provider --no-save --no-package-lock --no-audit --no-fund \
+	    --loglevel=error oidc-provider@$(OIDC_PROVIDER_VERSION); \
+	else echo "make: npm not found: oidc-provider not installed, the OpenID Connect tests skip"; fi
 
 $(AXE_JS):
 	@if command -v npm >/dev/null 2>&1; then \

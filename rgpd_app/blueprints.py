@@ -6,6 +6,7 @@ def register_blueprints(app) -> None:
     from rgpd_app.accounts import api as accounts_api
     from rgpd_app.accounts import reauth, user_views
     from rgpd_app.accounts import views as accounts_views
+    from rgpd_app.accounts.oidc import views as oidc_views
     from rgpd_app.audits import action_views as audit_actions
     from rgpd_app.audits import api as audits_api
     from rgpd_app.audits import portal as audit_portal
@@ -43,7 +44,8 @@ def register_blueprints(app) -> None:
     from rgpd_app.web import init_idle_expiry
 
     for module in (
-        health, main_views, accounts_views, reauth, user_views, organisations_views, journal_views,
+        health, main_views, accounts_views, oidc_views, reauth, user_views,
+        organisations_views, journal_views,
         accounts_api, organisations_api, journal_api, openapi,
         notifications_views, notifications_api,
         clocks_views, clocks_api,

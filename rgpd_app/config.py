@@ -76,6 +76,19 @@ def load(app, test_config=None) -> None:
         JOURNAL_ANCHOR_DAYS=int(os.environ.get("RGPD_JOURNAL_ANCHOR_DAYS", "7")),
         JOURNAL_SEAL_MAX_MINUTES=int(os.environ.get("RGPD_JOURNAL_SEAL_MAX_MINUTES", "15")),
         PAGE_SIZE=25,
+        # The processor's own OpenID provider (issue 20), used while the administration page
+        # has not configured one: issuer, client id and secret, scopes, and the acr/amr values
+        # that assert a multi-factor sign-in (space-separated).
+        OIDC_ISSUER=os.environ.get("RGPD_OIDC_ISSUER", ""),
+        OIDC_CLIENT_ID=os.environ.get("RGPD_OIDC_CLIENT_ID", ""),
+        OIDC_CLIENT_SECRET=os.environ.get("RGPD_OIDC_CLIENT_SECRET", ""),
+        OIDC_SCOPES=os.environ.get("RGPD_OIDC_SCOPES", "openid email profile"),
+        OIDC_LABEL=os.environ.get("RGPD_OIDC_LABEL", ""),
+        OIDC_MFA_ACR_VALUES=os.environ.get("RGPD_OIDC_MFA_ACR_VALUES", ""),
+        OIDC_MFA_AMR_VALUES=os.environ.get("RGPD_OIDC_MFA_AMR_VALUES", "mfa"),
+        OIDC_TIMEOUT_SECONDS=int(os.environ.get("RGPD_OIDC_TIMEOUT_SECONDS", "10")),
+        # Minutes a browser has to come back from the provider once a sign-in is started.
+        OIDC_PENDING_MINUTES=int(os.environ.get("RGPD_OIDC_PENDING_MINUTES", "10")),
         BASE_URL=os.environ.get("RGPD_BASE_URL", "http://127.0.0.1:5000"),
         MAIL_DIR=os.environ.get("RGPD_MAIL_DIR", str(instance / "mail")),
         SMTP_HOST=os.environ.get("RGPD_SMTP_HOST", ""),

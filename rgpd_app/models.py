@@ -1,6 +1,7 @@
 """Imports every domain's models so that the metadata (and Alembic) sees all tables."""
 
 from rgpd_app.accounts.models import ApiToken, RoleGrant, User
+from rgpd_app.accounts.oidc.models import OidcIdentity, OidcProvider  # noqa: F401
 from rgpd_app.api_conventions import IdempotencyKey  # noqa: F401
 from rgpd_app.audits.models import (  # noqa: F401
     AuditAuditor,

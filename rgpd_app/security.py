@@ -1,6 +1,8 @@
 """Security headers on every answer (CSP without inline script, framing, sniffing, referrer)."""
 
-from flask import request
+from urllib.parse import urlsplit
+
+from flask import request, session
 from flask_login import current_user
 
 CSP = (
@@ -9,10 +11,27 @@ CSP = (
 )
 
 
+# In the session of a person whose logout goes on to another origin (an identity provider's
+# end_session_endpoint): Chromium applies form-action to the redirects after a form too.
+FORM_ACTION_ORIGIN = "form_action_origin"
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def _csp() -> str:
+    origin = session.get(FORM_ACTION_ORIGIN, "")
+    if not origin:
+        return CSP
+    return CSP.replace("form-action 'self'", f"form-action 'self' {origin}")
+
+
 def init_app(app) -> None:
     @app.after_request
     def _headers(response):
-        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Content-Security-Policy", _csp())
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -25,6 +25,7 @@ passwords._DUMMY_HASH = passwords._hasher.hash("dummy")
 pytest_plugins = [  # shared domain fixtures
     "tests.audit_support",
     "tests.instructions_support",
+    "tests.oidc_support",
     "tests.requests_support",
     "tests.subprocessor_support",
 ]

@@ -16,6 +16,41 @@ from rgpd_app.paging import contains, ordering, paginate
 from rgpd_app.tenancy import Actor, active_roles
 
 
+def add_account(
+    *,
+    email: str,
+    name: str,
+    organisation: Organisation,
+    password_hash: str,
+    actor: Actor | None,
+    now: datetime,
+    details: dict | None = None,
+) -> User:
+    """The account row and its journal entry, without any role: the caller grants one, or not
+    (a first sign-in through a provider, rgpd_app.accounts.oidc)."""
+    user = User(
+        email=email,
+        name=name,
+        organisation=organisation,
+        password_hash=password_hash,
+        password_changed_at=now,
+        created_at=now,
+    )
+    db.session.add(user)
+    db.session.flush()
+    record(
+        "user.created",
+        now=now,
+        actor=actor,
+        user=actor.user if actor else None,
+        organisation_id=organisation.id,
+        object_type="user",
+        object_id=user.id,
+        details={"email": email, **(details or {})},
+    )
+    return user
+
+
 def create_user(
     *,
     email: str,
@@ -43,25 +78,13 @@ def create_user(
         errors.update(err.fields)
     if errors:
         raise ValidationFailed(errors)
-    user = User(
+    user = add_account(
         email=email,
         name=name,
         organisation=organisation,
         password_hash=passwords.hash_password(password),
-        password_changed_at=now,
-        created_at=now,
-    )
-    db.session.add(user)
-    db.session.flush()
-    record(
-        "user.created",
-        now=now,
         actor=actor,
-        user=actor.user if actor else None,
-        organisation_id=organisation.id,
-        object_type="user",
-        object_id=user.id,
-        details={"email": email},
+        now=now,
     )
     _grant(
         user,

@@ -22,6 +22,7 @@ from flask_login import current_user, login_required
 
 from rgpd_app import clock
 from rgpd_app.accounts import passwords, services
+from rgpd_app.accounts.oidc import services as oidc_services
 from rgpd_app.errors import DomainError
 from rgpd_app.extensions import db, limiter
 from rgpd_app.journal.services import record
@@ -43,7 +44,7 @@ def is_confirmed(now: datetime) -> bool:
     return at is not None and 0 <= now.timestamp() - at <= limit
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """A path of ours to come back to (never another site)."""
     parts = urlsplit(target or "")
     foreign = parts.netloc and parts.netloc != request.host  # a referrer is a full URL
@@ -63,7 +64,7 @@ def confirmation_required(when=lambda: True):
             if current_user.is_authenticated and when() and not is_confirmed(clock.now()):
                 back = request.full_path if request.method == "GET" else request.referrer
                 flash(N_("Cette action demande de confirmer votre identité."), "warning")
-                return redirect(url_for("reauth.confirm", next=_safe_next(back)))
+                return redirect(url_for("reauth.confirm", next=safe_next(back)))
             return view(*args, **kwargs)
 
         return wrapped
@@ -77,7 +78,7 @@ def confirmation_required(when=lambda: True):
                       methods=["POST"])  # fmt: skip
 def confirm():
     user, now = current_user._get_current_object(), clock.now()
-    target, errors = _safe_next(request.values.get("next")), {}
+    target, errors = safe_next(request.values.get("next")), {}
     if request.method == "POST":
         try:
             confirm_identity(user, request.form.get("password", ""), request.form.get("code", ""),
@@ -88,7 +89,11 @@ def confirm():
             mark_confirmed(now)
             return redirect(target)
     return render_template(
-        "accounts/confirm.html", errors=errors, next=target, needs_code=user.has_totp
+        "accounts/confirm.html",
+        errors=errors,
+        next=target,
+        needs_code=user.has_totp,
+        provider_id=oidc_services.confirmation_provider(session.get(oidc_services.SIGNED_IN)),
     ), (400 if errors else 200)
 
 

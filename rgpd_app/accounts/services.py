@@ -124,18 +124,18 @@ def confirm_totp_enrolment(user: User, code: str, *, now: datetime) -> None:
     db.session.commit()
 
 
-def complete_login(user: User, *, now: datetime) -> None:
+def complete_login(user: User, *, now: datetime, details: dict | None = None) -> None:
     user.failed_logins = 0
     user.locked_until_at = None
     user.last_login_at = now
-    record("login.success", now=now, user=user)
+    record("login.success", now=now, user=user, details=details)
     db.session.commit()
 
 
-def logout(user: User, *, now: datetime) -> None:
+def logout(user: User, *, now: datetime, details: dict | None = None) -> None:
     # A new session version invalidates any copy of the old session cookie.
     user.session_version += 1
-    record("logout", now=now, user=user)
+    record("logout", now=now, user=user, details=details)
     db.session.commit()
 
 

@@ -18,6 +18,7 @@ from rgpd_app import clock
 from rgpd_app.accounts import reauth, services
 from rgpd_app.accounts import tokens as api_tokens
 from rgpd_app.accounts.models import ApiToken, User
+from rgpd_app.accounts.oidc import services as oidc_services
 from rgpd_app.accounts.schemas import LoginInput, PasswordChangeInput, TokenInput, TotpInput
 from rgpd_app.errors import DomainError, ValidationFailed
 from rgpd_app.extensions import db, limiter
@@ -28,6 +29,10 @@ from rgpd_app.web import current_actor, flash
 bp = Blueprint("accounts", __name__)
 
 PENDING = "pending_login"
+OIDC_REQUIRED = N_(
+    "Votre organisation impose la connexion par son fournisseur d'identité (bouton ci-dessous) : "
+    "le mot de passe n'est accepté que pour son compte de secours."
+)
 
 
 def _login_limit():
@@ -39,16 +44,19 @@ def _login_limit():
 login_steps_limit = limiter.shared_limit(_login_limit, scope="login", methods=["POST"])
 
 
-def _finish_login(user: User):
-    services.complete_login(user, now=clock.now())
+def finish_login(user: User, *, keep: dict | None = None, details: dict | None = None):
+    """Sign the user in on a fresh session; `keep` survives it (the provider's logout hint),
+    `details` go to the journal entry (how the person signed in)."""
+    services.complete_login(user, now=clock.now(), details=details)
     lang = session.get("lang")
     session.clear()  # a fresh session at login: nothing from before survives (fixation)
     if lang:
         session["lang"] = lang
+    session.update(keep or {})
     login_user(user)
     session["seen"] = session["started"] = clock.now().timestamp()  # idle and absolute expiry
     reauth.mark_confirmed(clock.now())  # a sign-in confirms the identity for a while
-    if services.password_expired(user, clock.now()):
+    if not keep and services.password_expired(user, clock.now()):
         flash(N_("Votre mot de passe a plus d'un an : choisissez-en un nouveau."), "warning")
         return redirect(url_for("accounts.password"))
     return redirect(url_for("main.dashboard"))
@@ -73,6 +81,8 @@ def login():
         try:
             data = load(LoginInput(), request.form)
             user = services.authenticate(data["email"], data["password"], now=clock.now())
+            if oidc_services.password_refused(user, now=clock.now()):
+                raise DomainError(OIDC_REQUIRED, code="oidc_required")
         except ValidationFailed as err:
             errors = err.fields
         except DomainError as err:
@@ -84,10 +94,14 @@ def login():
             if services.needs_totp_enrolment(user, clock.now()):
                 return redirect(url_for("accounts.enrol"))
             session.pop(PENDING)
-            return _finish_login(user)
+            return finish_login(user)
     status = 401 if errors.get("_form") else (400 if errors else 200)
     return render_template(
-        "accounts/login.html", errors=errors, form=form, expired=request.args.get("expired")
+        "accounts/login.html",
+        errors=errors,
+        form=form,
+        expired=request.args.get("expired"),
+        providers=oidc_services.sign_in_options(),
     ), status
 
 
@@ -95,7 +109,13 @@ def _locked_out():
     """A locked account ends the login under way, with the answer of a failed password step."""
     session.pop(PENDING, None)
     errors = {"_form": [services.GENERIC_LOGIN_ERROR]}
-    return render_template("accounts/login.html", errors=errors, form={}, expired=None), 401
+    return render_template(
+        "accounts/login.html",
+        errors=errors,
+        form={},
+        expired=None,
+        providers=oidc_services.sign_in_options(),
+    ), 401
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
@@ -118,9 +138,14 @@ def totp():
             if services.is_locked(user, clock.now()):  # that code was the last try
                 session.pop(PENDING, None)
         else:
-            session.pop(PENDING)
-            return _finish_login(user)
+            return _finish_pending(user)
     return render_template("accounts/totp.html", errors=errors), (400 if errors else 200)
+
+
+def _finish_pending(user: User):
+    """The second factor done: what the first step (password or provider) left to keep."""
+    pending = session.pop(PENDING)
+    return finish_login(user, keep=pending.get("keep"), details=pending.get("details"))
 
 
 def _qr_svg(uri: str) -> str:
@@ -158,8 +183,8 @@ def enrol():
             if pending is not None and services.is_locked(user, clock.now()):
                 session.pop(PENDING, None)
         else:
-            if session.pop(PENDING, None):
-                return _finish_login(user)
+            if session.get(PENDING):
+                return _finish_pending(user)
             flash(N_("La double authentification est activée."), "success")
             return redirect(url_for("main.dashboard"))
     uri = services.totp_uri(user, secret)
@@ -171,11 +196,17 @@ def enrol():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    services.logout(current_user._get_current_object(), now=clock.now())
+    # Signed in through a provider that offers it: its session ends too (RP-initiated logout).
+    at_provider = oidc_services.provider_logout_url(session.get(oidc_services.SIGNED_IN))
+    services.logout(
+        current_user._get_current_object(),
+        now=clock.now(),
+        details={"provider_logout": True} if at_provider else None,
+    )
     logout_user()
     session.clear()
     flash(N_("Vous êtes déconnecté."), "info")
-    return redirect(url_for("accounts.login"))
+    return redirect(at_provider or url_for("accounts.login"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -5,6 +5,7 @@ from rgpd_app.messages import N_
 
 ACTION_LABELS = {
     "account.locked": N_("Compte verrouillé"),
+    "account.oidc_linked": N_("Compte lié à un fournisseur d'identité"),
     "account.totp_enabled": N_("Double authentification activée"),
     "account.totp_enrolment_started": N_("Activation de la double authentification commencée"),
     "api.me_read": N_("Profil lu par l'API"),
@@ -70,7 +71,11 @@ ACTION_LABELS = {
     "keys.reencrypted": N_("Données rechiffrées"),
     "keys.rotated": N_("Clés renouvelées"),
     "login.failed": N_("Connexion refusée"),
+    "login.oidc_refused": N_("Connexion par fournisseur d'identité refusée"),
     "login.refused_locked": N_("Connexion refusée (compte verrouillé)"),
+    "login.refused_oidc_required": N_(
+        "Connexion par mot de passe refusée (fournisseur d'identité obligatoire)"
+    ),
     "login.success": N_("Connexion"),
     "logout": N_("Déconnexion"),
     "notification.bodies_purged": N_("Contenus des messages purgés"),
@@ -79,6 +84,7 @@ ACTION_LABELS = {
     "notification.retry": N_("Message renvoyé"),
     "notification.sent": N_("Message envoyé"),
     "organisation.created": N_("Organisation créée"),
+    "organisation.oidc_updated": N_("Connexion OpenID Connect configurée"),
     "organisation.read": N_("Organisation lue"),
     "organisation.updated": N_("Organisation mise à jour"),
     "register.copied": N_("Traitement copié"),
