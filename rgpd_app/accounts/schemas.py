@@ -1,6 +1,6 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from rgpd_app.accounts import passwords, rules
+from rgpd_app.accounts import passwords, rules, tokens
 from rgpd_app.extensions import db
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.validation import Input
@@ -56,6 +56,27 @@ class PasswordResetInput(Input):
 
 class TokenInput(Input):
     label = fields.String(load_default="", validate=validate.Length(max=100))
+    valid_days = fields.Integer(
+        load_default=tokens.DEFAULT_DAYS,
+        validate=validate.Range(min=1, max=tokens.MAX_DAYS, error=tokens.TOO_LONG),
+        metadata={"description": "Durée de validité en jours (90 par défaut, 365 au plus)"},
+    )
+
+
+class ApiTokenSchema(Schema):
+    """A token as its owner sees it: its prefix, never its secret nor its hash."""
+
+    id = fields.Integer()
+    prefix = fields.String()
+    label = fields.String()
+    created_at = fields.AwareDateTime()
+    expires_at = fields.AwareDateTime()
+    last_used_at = fields.AwareDateTime(allow_none=True)
+    revoked_at = fields.AwareDateTime(allow_none=True)
+
+
+class NewApiTokenSchema(ApiTokenSchema):
+    token = fields.String(metadata={"description": "Le jeton, affiché cette seule fois"})
 
 
 class RoleGrantSchema(Schema):

@@ -179,6 +179,52 @@ def test_api_tokens_are_stored_hashed_and_revocable(make_user, clock):
     assert tokens.user_for_token(token, now=clock()) is None
 
 
+def test_a_token_lives_90_days_unless_asked_at_most_a_year(make_user, clock):
+    user = make_user("support")
+    row, token = tokens.issue_token(user, label="ci", actor=None, now=clock())
+    assert row.expires_at == clock() + timedelta(days=90)
+    yearly, _ = tokens.issue_token(user, label="ci", actor=None, now=clock(), valid_days=365)
+    assert yearly.expires_at == clock() + timedelta(days=365)
+    with pytest.raises(ValidationFailed) as err:
+        tokens.issue_token(user, label="ci", actor=None, now=clock(), valid_days=366)
+    assert "valid_days" in err.value.fields
+
+
+def test_a_token_past_its_expiry_is_refused(make_user, clock):
+    user = make_user("support")
+    token = tokens.create_token(user, label="ci", actor=None, now=clock(), valid_days=1)
+    clock.advance(hours=23, minutes=59)
+    assert tokens.user_for_token(token, now=clock()) == user
+    clock.advance(minutes=1)
+    assert tokens.user_for_token(token, now=clock()) is None
+
+
+def test_a_password_change_revokes_the_users_tokens(make_user, clock):
+    user = make_user("support")
+    token = tokens.create_token(user, label="ci", actor=None, now=clock())
+    other = tokens.create_token(make_user("support"), label="ci", actor=None, now=clock())
+    services.change_password(
+        user, PASSWORD, "Un-autre-long-chemin-de-halage-7", actor=actor_for(user, clock()),
+        now=clock(),
+    )  # fmt: skip
+    assert tokens.user_for_token(token, now=clock()) is None
+    assert tokens.user_for_token(other, now=clock()) is not None  # only that user's
+    assert actions()[-2:] == ["token.revoked", "account.password_changed"]
+
+
+def test_a_password_reset_revokes_the_users_tokens(make_user, clock):
+    admin, user = make_user("admin"), make_user("support")
+    token = tokens.create_token(user, label="ci", actor=None, now=clock())
+    services.reset_password(
+        user, "Un-autre-long-chemin-de-halage-7", actor=actor_for(admin, clock()), now=clock()
+    )
+    assert tokens.user_for_token(token, now=clock()) is None
+    revoked = db.session.scalars(
+        db.select(JournalEntry).where(JournalEntry.action == "token.revoked")
+    ).one()
+    assert revoked.user_id == admin.id and "account.password_reset" in revoked.details
+
+
 def test_totp_code_is_accepted_once(make_user, clock):
     import pyotp
 
