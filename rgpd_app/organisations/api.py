@@ -62,6 +62,7 @@ def index():
     "La fiche du sous-traitant (tout compte la lit ; un administrateur la modifie par PUT)",
     tag=TAG,
     response=OrganisationSchema,
+    errors=(404,),  # before `flask rgpd create-org --processor`
 )
 def processor():
     org = services.get_processor(actor=api_actor(), now=clock.now())
