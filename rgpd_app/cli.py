@@ -125,12 +125,19 @@ def create_admin(email):
 @rgpd.command("token")
 @click.argument("email")
 @click.option("--label", default="cli")
-def token(email, label):
+@click.option(
+    "--days",
+    type=click.IntRange(1, tokens.MAX_DAYS),
+    default=tokens.DEFAULT_DAYS,
+    show_default=True,
+    help="Durée de validité en jours.",
+)
+def token(email, label, days):
     """Créer un jeton d'API pour un compte et l'afficher (une seule fois)."""
     user = services.find_user(email)
     if user is None:
         raise click.ClickException(f"Aucun compte {email}.")
-    click.echo(tokens.create_token(user, label=label, actor=None, now=clock.now()))
+    click.echo(tokens.create_token(user, label=label, valid_days=days, actor=None, now=clock.now()))
 
 
 @rgpd.command("demo")

@@ -58,28 +58,6 @@ _REGISTER_FILTERS = [
 ]
 
 PATHS: dict[str, dict] = {
-    "/api/v1/me": {"get": _op("Le compte du jeton et ses rôles actifs", tag="comptes")},
-    "/api/v1/organisations": {
-        "get": _op(
-            "Organisations visibles",
-            tag="organisations",
-            params=[
-                _query("q"),
-                _query("kind"),
-                _query("sort"),
-                *_PAGE,
-            ],
-        ),
-        "post": _op(
-            "Créer une collectivité (administrateur)",
-            tag="organisations",
-            ok="201",
-            body={"$ref": "#/components/schemas/OrganisationInput"},
-        ),
-    },
-    "/api/v1/organisations/{org_id}": {
-        "get": _op("Une organisation", tag="organisations", params=[_path_id("org_id")]),
-    },
     "/api/v1/deadlines": {
         "get": _op(
             "Calculer l'échéance d'un délai du contrat, avec son explication",
@@ -538,22 +516,6 @@ COMPONENTS = {
                         },
                     },
                 }
-            },
-        },
-        "OrganisationInput": {
-            "type": "object",
-            "required": ["name", "siren", "departement"],
-            "properties": {
-                "name": {"type": "string"},
-                "siren": {"type": "string", "pattern": "^[0-9]{9}$"},
-                "departement": {"type": "string"},
-                "address": {"type": "string"},
-                "dpo_name": {"type": "string"},
-                "dpo_email": {"type": "string", "format": "email"},
-                "dpo_phone": {"type": "string"},
-                "contract_reference": {"type": "string"},
-                "contract_start_on": {"type": "string", "format": "date"},
-                "contract_end_on": {"type": "string", "format": "date"},
             },
         },
     },

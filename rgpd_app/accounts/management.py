@@ -1,19 +1,20 @@
-"""Account management: creating accounts, granting and revoking roles, disabling (annex §1)."""
+"""Account management: creating, reading, listing, disabling accounts (annex §1); their roles
+are in rgpd_app.accounts.grants."""
 
 from datetime import datetime
 
 from sqlalchemy import select
 
-from rgpd_app.accounts import passwords, rules
-from rgpd_app.accounts.models import RoleGrant, User
+from rgpd_app.accounts import grants, passwords, rules
+from rgpd_app.accounts.models import User
 from rgpd_app.accounts.services import check_new_password, find_user
 from rgpd_app.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.journal.services import record
-from rgpd_app.messages import N_, joined
+from rgpd_app.messages import N_
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.paging import contains, ordering, paginate
-from rgpd_app.tenancy import Actor, active_roles
+from rgpd_app.tenancy import Actor, require
 
 
 def add_account(
@@ -86,7 +87,7 @@ def create_user(
         actor=actor,
         now=now,
     )
-    _grant(
+    grants.add_grant(
         user,
         role,
         actor=actor,
@@ -98,138 +99,6 @@ def create_user(
     if commit:
         db.session.commit()
     return user
-
-
-def grant_role(
-    target: User,
-    role: str,
-    *,
-    actor: Actor | None,
-    now: datetime,
-    controller_id=None,
-    valid_from_on=None,
-    valid_until_on=None,
-) -> RoleGrant:
-    grant = _grant(
-        target,
-        role,
-        actor=actor,
-        now=now,
-        controller_id=controller_id,
-        valid_from_on=valid_from_on,
-        valid_until_on=valid_until_on,
-    )
-    db.session.commit()
-    return grant
-
-
-def _grant(
-    target: User,
-    role: str,
-    *,
-    actor: Actor | None,
-    now: datetime,
-    controller_id,
-    valid_from_on,
-    valid_until_on,
-) -> RoleGrant:
-    reasons = []
-    if actor is not None:
-        reasons += rules.grant_refusals(
-            granter_id=actor.id,
-            granter_roles=set(actor.roles),
-            granter_org_id=actor.organisation_id,
-            granter_is_processor=actor.user.organisation.is_processor,
-            target_id=target.id,
-            target_org_id=target.organisation_id,
-            target_is_processor=target.organisation.is_processor,
-            role=role,
-        )
-    elif role not in rules.ALL_ROLES:
-        reasons.append(N_("Rôle inconnu : %(role)s.", role=role))
-    elif role in rules.PROCESSOR_ROLES and not target.organisation.is_processor:
-        reasons.append(N_("Ce rôle est réservé aux comptes du sous-traitant."))
-    elif role in rules.CONTROLLER_ROLES and target.organisation.is_processor:
-        reasons.append(N_("Ce rôle est réservé aux comptes d'une collectivité."))
-    current, _ = active_roles(target, now)
-    reasons += (
-        rules.role_conflicts(set(current) - {role}, role)
-        if role not in current
-        else [N_("Ce compte détient déjà ce rôle.")]
-    )
-    if role == rules.AUDITOR:
-        controller = db.session.get(Organisation, controller_id) if controller_id else None
-        if controller is None or controller.is_processor:
-            reasons.append(
-                N_("Un auditeur est habilité pour une seule collectivité : indiquez-la.")
-            )
-        if not valid_from_on or not valid_until_on:
-            reasons.append(
-                N_("L'habilitation d'un auditeur a une date de début et une date de fin.")
-            )
-        elif valid_until_on < valid_from_on:
-            reasons.append(N_("La date de fin précède la date de début."))
-    if reasons:
-        raise DomainError(
-            joined(" ", dict.fromkeys(reasons)),
-            code="role_refused",
-            fields={"role": list(dict.fromkeys(reasons))},
-        )
-    grant = RoleGrant(
-        user=target,
-        role=role,
-        controller_id=controller_id if role == rules.AUDITOR else None,
-        valid_from_on=valid_from_on if role == rules.AUDITOR else None,
-        valid_until_on=valid_until_on if role == rules.AUDITOR else None,
-        granted_by_id=actor.id if actor else None,
-        granted_at=now,
-    )
-    db.session.add(grant)
-    db.session.flush()
-    record(
-        "role.granted",
-        now=now,
-        actor=actor,
-        user=actor.user if actor else None,
-        organisation_id=target.organisation_id,
-        object_type="user",
-        object_id=target.id,
-        details={
-            "role": role,
-            "controller_id": grant.controller_id,
-            "valid_until_on": valid_until_on,
-        },
-    )
-    return grant
-
-
-def revoke_role(grant: RoleGrant, *, actor: Actor, now: datetime) -> None:
-    target = grant.user
-    reasons = rules.grant_refusals(
-        granter_id=actor.id,
-        granter_roles=set(actor.roles),
-        granter_org_id=actor.organisation_id,
-        granter_is_processor=actor.user.organisation.is_processor,
-        target_id=target.id,
-        target_org_id=target.organisation_id,
-        target_is_processor=target.organisation.is_processor,
-        role=grant.role,
-    )
-    if reasons:
-        raise Forbidden(joined(" ", reasons), code="role_refused")
-    grant.revoked_at = now
-    grant.revoked_by_id = actor.id
-    target.session_version += 1
-    record(
-        "role.revoked",
-        now=now,
-        actor=actor,
-        organisation_id=target.organisation_id,
-        object_type="user",
-        object_id=target.id,
-        details={"role": grant.role},
-    )
-    db.session.commit()
 
 
 def set_enabled(target: User, enabled: bool, *, actor: Actor, now: datetime) -> None:
@@ -251,6 +120,39 @@ def set_enabled(target: User, enabled: bool, *, actor: Actor, now: datetime) -> 
         object_id=target.id,
     )
     db.session.commit()
+
+
+def create_account(data: dict, *, actor: Actor, now: datetime) -> User:
+    """A manager opens an account (a UserInput): in an organisation it may open one in, with a
+    first role it may give."""
+    data = dict(data)
+    organisation = account_organisation(data.pop("organisation_id"), actor=actor)
+    return create_user(**data, organisation=organisation, actor=actor, now=now)
+
+
+def require_manager(actor: Actor) -> None:
+    """403 unless the actor manages accounts (before their input is even read)."""
+    require(actor, *rules.ACCOUNT_MANAGERS)
+
+
+def account_organisations(actor: Actor) -> list[Organisation]:
+    """Where the actor may open an account: anywhere for an administrator, else its own."""
+    stmt = select(Organisation).order_by(Organisation.kind.desc(), Organisation.name)
+    if not actor.has(rules.ADMIN):
+        stmt = stmt.where(Organisation.id == actor.organisation_id)
+    return list(db.session.scalars(stmt))
+
+
+def account_organisation(organisation_id: int, *, actor: Actor) -> Organisation:
+    """The organisation of a new account, if the actor may open one there; else a refusal on
+    the field (the same answer whether it exists elsewhere or not at all)."""
+    org = db.session.get(Organisation, organisation_id)
+    if org is None or not (actor.has(rules.ADMIN) or org.id == actor.organisation_id):
+        raise DomainError(
+            N_("Organisation inconnue."),
+            fields={"organisation_id": [N_("Organisation inconnue.")]},
+        )
+    return org
 
 
 def manage_check(actor: Actor, target: User) -> None:

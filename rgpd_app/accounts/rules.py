@@ -18,6 +18,8 @@ AUDITOR = "auditor"
 PROCESSOR_ROLES = (ADMIN, PROCESSOR_DPO, SECURITY_OFFICER, SUPPORT)
 CONTROLLER_ROLES = (CONTROLLER_DPO, INSTRUCTOR)
 ALL_ROLES = (*PROCESSOR_ROLES, *CONTROLLER_ROLES, AUDITOR)
+# Who manages accounts: an administrator every account, a municipality's DPO its own (annex §1).
+ACCOUNT_MANAGERS = (ADMIN, CONTROLLER_DPO)
 
 ROLE_LABELS = {
     ADMIN: "Administrateur",
@@ -59,6 +61,14 @@ def role_conflicts(current: set[str], new_role: str) -> list[str]:
                 )
             )
     return reasons
+
+
+def periods_overlap(a_from: date | None, a_until: date | None, b_from, b_until) -> bool:
+    """Whether two grant periods share a day; a missing bound is open (annex §1: roles held
+    together are the roles held on the same day)."""
+    return (a_from is None or b_until is None or a_from <= b_until) and (
+        b_from is None or a_until is None or b_from <= a_until
+    )
 
 
 def grant_refusals(

@@ -1,9 +1,9 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from rgpd_app.accounts import passwords, rules
+from rgpd_app.accounts import passwords, rules, tokens
 from rgpd_app.extensions import db
 from rgpd_app.organisations.models import Organisation
-from rgpd_app.validation import Input
+from rgpd_app.validation import DB_INT_MAX, Input
 
 
 def _password_length(field: str) -> validate.Length:
@@ -43,7 +43,11 @@ class UserInput(GrantInput):
     def _password_policy(self, data, **_):
         # Checked here too so that the form shows the password's problems with every other error.
         if "password" in data:
-            organisation = db.session.get(Organisation, data.get("organisation_id") or 0)
+            org_id = data.get("organisation_id") or 0
+            # An id past what the database holds is refused by validation.load, after this.
+            organisation = (
+                db.session.get(Organisation, org_id) if 0 < org_id <= DB_INT_MAX else None
+            )
             context = passwords.context(data.get("email", ""), data.get("name", ""), organisation)
             problems = passwords.problems(data["password"], context)
             if problems:
@@ -56,15 +60,54 @@ class PasswordResetInput(Input):
 
 class TokenInput(Input):
     label = fields.String(load_default="", validate=validate.Length(max=100))
+    valid_days = fields.Integer(
+        load_default=tokens.DEFAULT_DAYS,
+        validate=validate.Range(min=1, max=tokens.MAX_DAYS, error=tokens.TOO_LONG),
+        metadata={"description": "Durée de validité en jours (90 par défaut, 365 au plus)"},
+    )
+
+
+class ApiTokenSchema(Schema):
+    """A token as its owner sees it: its prefix, never its secret nor its hash."""
+
+    id = fields.Integer()
+    prefix = fields.String()
+    label = fields.String()
+    created_at = fields.AwareDateTime()
+    expires_at = fields.AwareDateTime()
+    last_used_at = fields.AwareDateTime(allow_none=True)
+    revoked_at = fields.AwareDateTime(allow_none=True)
+
+
+class NewApiTokenSchema(ApiTokenSchema):
+    """A token just made, with its secret: the only answer that ever shows it."""
+
+    token = fields.Method(
+        "_token", metadata={"type": "string", "description": "Le jeton, affiché cette seule fois"}
+    )
+
+    def __init__(self, *, secret: str = "", **kwargs):
+        super().__init__(**kwargs)
+        self.secret = secret
+
+    def _token(self, _row):
+        return self.secret
+
+
+_ROLE = {"type": "string", "enum": list(rules.ALL_ROLES)}
 
 
 class RoleGrantSchema(Schema):
+    """A grant: a role, for a period when it has one (an auditor's: one municipality)."""
+
     id = fields.Integer()
-    role = fields.String()
+    role = fields.String(metadata=_ROLE)
     controller_id = fields.Integer(allow_none=True)
     valid_from_on = fields.Date(allow_none=True)
     valid_until_on = fields.Date(allow_none=True)
     granted_at = fields.AwareDateTime()
+    granted_by_id = fields.Integer(allow_none=True)
+    revoked_at = fields.AwareDateTime(allow_none=True)
 
 
 class UserSchema(Schema):
@@ -76,8 +119,40 @@ class UserSchema(Schema):
     organisation_id = fields.Integer()
     is_enabled = fields.Boolean()
     has_totp = fields.Boolean()
-    roles = fields.Method("_roles")
+    roles = fields.Method(
+        "_roles",
+        metadata={
+            "type": "array",
+            "items": _ROLE,
+            "description": "Rôles attribués et non retirés (actifs ou non à ce jour)",
+        },
+    )
     last_login_at = fields.AwareDateTime(allow_none=True)
 
     def _roles(self, user):
         return sorted({g.role for g in user.grants if g.revoked_at is None})
+
+
+class UserDetailSchema(UserSchema):
+    created_at = fields.AwareDateTime()
+    locked_until_at = fields.AwareDateTime(allow_none=True)
+    grants = fields.List(fields.Nested(RoleGrantSchema))
+
+
+class MeSchema(UserSchema):
+    """The token's own account, with the roles it holds today."""
+
+    active_roles = fields.Method("_active_roles", metadata={"type": "array", "items": _ROLE})
+    audited_controller_ids = fields.Method(
+        "_audited", metadata={"type": "array", "items": {"type": "integer"}}
+    )
+
+    def __init__(self, *, actor=None, **kwargs):
+        super().__init__(**kwargs)
+        self.actor = actor
+
+    def _active_roles(self, user):
+        return sorted(self.actor.roles)
+
+    def _audited(self, user):
+        return sorted(self.actor.auditor_controller_ids)

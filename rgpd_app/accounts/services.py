@@ -7,7 +7,7 @@ import pyotp
 from flask import current_app
 from sqlalchemy import select
 
-from rgpd_app.accounts import passwords, rules
+from rgpd_app.accounts import passwords, rules, tokens
 from rgpd_app.accounts.models import User
 from rgpd_app.errors import DomainError, Forbidden, ValidationFailed
 from rgpd_app.extensions import db
@@ -165,7 +165,8 @@ def check_new_password(
 def change_password(
     user: User, current: str, new: str, *, confirm: str | None = None, actor: Actor, now: datetime
 ) -> None:
-    """The user changes their own password: at most twice a calendar day (annex §1)."""
+    """The user changes their own password: at most twice a calendar day (annex §1). Their API
+    tokens are revoked: one made by whoever knew the old password must not outlive it."""
     errors = {}
     if confirm is not None and confirm != new:
         errors["confirm_password"] = [N_("Les deux saisies ne correspondent pas.")]
@@ -184,7 +185,8 @@ def change_password(
 
 
 def reset_password(target: User, new: str, *, actor: Actor | None, now: datetime) -> None:
-    """An administrator (or the CLI) sets a password; not limited per day."""
+    """An administrator (or the CLI) sets a password; not limited per day. The account's
+    tokens are revoked, as on any password change."""
     if actor is not None:
         if not actor.has(rules.ADMIN):
             raise Forbidden()
@@ -223,6 +225,7 @@ def _set_password(user: User, new: str, *, actor: Actor | None, now: datetime, b
     user.locked_until_at = None
     user.session_version += 1
     action = "account.password_reset" if by_admin else "account.password_changed"
+    tokens.revoke_all(user, reason=action, actor=actor, now=now)
     record(
         action,
         now=now,

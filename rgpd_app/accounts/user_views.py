@@ -4,10 +4,9 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from rgpd_app import clock
-from rgpd_app.accounts import management, reauth, rules, services
-from rgpd_app.accounts.models import RoleGrant
+from rgpd_app.accounts import grants, management, reauth, rules, services
 from rgpd_app.accounts.schemas import GrantInput, PasswordResetInput, UserInput
-from rgpd_app.errors import DomainError, NotFound
+from rgpd_app.errors import DomainError
 from rgpd_app.extensions import db
 from rgpd_app.messages import N_
 from rgpd_app.organisations.models import Organisation
@@ -16,14 +15,7 @@ from rgpd_app.validation import load
 from rgpd_app.web import current_actor, flash, page_arg, roles_required
 
 bp = Blueprint("users", __name__, url_prefix="/users")
-MANAGERS = (rules.ADMIN, rules.CONTROLLER_DPO)
-
-
-def _organisations(actor):
-    stmt = select(Organisation).order_by(Organisation.kind.desc(), Organisation.name)
-    if not actor.has(rules.ADMIN):
-        stmt = stmt.where(Organisation.id == actor.organisation_id)
-    return db.session.scalars(stmt).all()
+MANAGERS = rules.ACCOUNT_MANAGERS
 
 
 def _controllers(actor):
@@ -70,24 +62,7 @@ def new():
         form = request.form
         try:
             data = load(UserInput(), request.form)
-            org = next((o for o in _organisations(actor) if o.id == data["organisation_id"]), None)
-            if org is None:
-                raise DomainError(
-                    N_("Organisation inconnue."),
-                    fields={"organisation_id": [N_("Organisation inconnue.")]},
-                )
-            user = management.create_user(
-                email=data["email"],
-                name=data["name"],
-                organisation=org,
-                password=data["password"],
-                role=data["role"],
-                actor=actor,
-                now=clock.now(),
-                controller_id=data["controller_id"],
-                valid_from_on=data["valid_from_on"],
-                valid_until_on=data["valid_until_on"],
-            )
+            user = management.create_account(data, actor=actor, now=clock.now())
         except DomainError as err:
             db.session.rollback()
             errors = err.fields or {"_form": [err.message]}
@@ -98,7 +73,7 @@ def new():
         "users/new.html",
         errors=errors,
         form=form,
-        organisations=_organisations(actor),
+        organisations=management.account_organisations(actor),
         controllers=_controllers(actor),
         roles=_grantable(actor),
         labels=rules.ROLE_LABELS,
@@ -128,15 +103,7 @@ def grant(user_id: int):
     user = management.get_user(user_id, actor=actor, now=clock.now())
     try:
         data = load(GrantInput(), request.form)
-        management.grant_role(
-            user,
-            data["role"],
-            actor=actor,
-            now=clock.now(),
-            controller_id=data["controller_id"],
-            valid_from_on=data["valid_from_on"],
-            valid_until_on=data["valid_until_on"],
-        )
+        grants.grant_role(user, **data, actor=actor, now=clock.now())
     except DomainError as err:
         db.session.rollback()
         errors = err.fields or {"_form": [err.message]}
@@ -157,10 +124,7 @@ def grant(user_id: int):
 def revoke(user_id: int, grant_id: int):
     actor = current_actor()
     user = management.get_user(user_id, actor=actor, now=clock.now())
-    grant = db.session.get(RoleGrant, grant_id)
-    if grant is None or grant.user_id != user.id:
-        raise NotFound()
-    management.revoke_role(grant, actor=actor, now=clock.now())
+    grants.revoke_role(grants.find_grant(user, grant_id), actor=actor, now=clock.now())
     flash(N_("Le rôle a été retiré."), "success")
     return redirect(url_for("users.detail", user_id=user.id))
 

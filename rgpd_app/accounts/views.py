@@ -17,14 +17,14 @@ from flask_login import current_user, login_required, login_user, logout_user
 from rgpd_app import clock
 from rgpd_app.accounts import reauth, services
 from rgpd_app.accounts import tokens as api_tokens
-from rgpd_app.accounts.models import ApiToken, User
+from rgpd_app.accounts.models import User
 from rgpd_app.accounts.oidc import services as oidc_services
 from rgpd_app.accounts.schemas import LoginInput, PasswordChangeInput, TokenInput, TotpInput
 from rgpd_app.errors import DomainError, ValidationFailed
 from rgpd_app.extensions import db, limiter
 from rgpd_app.messages import N_
 from rgpd_app.validation import load
-from rgpd_app.web import current_actor, flash
+from rgpd_app.web import current_actor, flash, page_arg
 
 bp = Blueprint("accounts", __name__)
 
@@ -254,19 +254,34 @@ def language():
 @reauth.confirmation_required(lambda: request.method == "POST")
 def tokens():
     actor = current_actor()
-    new_token, errors = None, {}
+    new_token, errors, form = None, {}, {"valid_days": api_tokens.DEFAULT_DAYS}
     if request.method == "POST":
+        form = request.form
         try:
             data = load(TokenInput(), request.form)
             new_token = api_tokens.create_token(
-                actor.user, label=data["label"], actor=actor, now=clock.now()
+                actor.user,
+                label=data["label"],
+                valid_days=data["valid_days"],
+                actor=actor,
+                now=clock.now(),
             )
         except DomainError as err:
             errors = err.fields
-    rows = db.session.scalars(
-        db.select(ApiToken).where(ApiToken.user_id == actor.id).order_by(ApiToken.id.desc())
-    ).all()
-    return render_template("accounts/tokens.html", tokens=rows, new_token=new_token, errors=errors)
+    rows = api_tokens.list_tokens(actor=actor, page=page_arg(), per_page=50)
+    return render_template(
+        "accounts/tokens.html",
+        tokens=rows.items,
+        total=rows.total,
+        page=rows.page,
+        per_page=rows.per_page,
+        new_token=new_token,
+        errors=errors,
+        form=form,
+        now=clock.now(),
+        default_days=api_tokens.DEFAULT_DAYS,
+        max_days=api_tokens.MAX_DAYS,
+    ), (400 if errors else 200)
 
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])

@@ -6,6 +6,8 @@ from rgpd_app.messages import N_
 ACTION_LABELS = {
     "account.locked": N_("Compte verrouillé"),
     "account.oidc_linked": N_("Compte lié à un fournisseur d'identité"),
+    "account.password_changed": N_("Mot de passe changé"),
+    "account.password_reset": N_("Mot de passe réinitialisé"),
     "account.totp_enabled": N_("Double authentification activée"),
     "account.totp_enrolment_started": N_("Activation de la double authentification commencée"),
     "api.me_read": N_("Profil lu par l'API"),

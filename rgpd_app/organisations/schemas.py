@@ -13,7 +13,8 @@ class OrganisationInput(Input):
     address = fields.String(load_default="", validate=validate.Length(max=500))
     departement = fields.String(required=True)
     dpo_name = fields.String(load_default="", validate=validate.Length(max=200))
-    dpo_email = fields.Email(load_default="")
+    # A callable default: none is documented, since OpenAPI refuses "" as an e-mail's default.
+    dpo_email = fields.Email(load_default=str, validate=validate.Length(max=254))
     dpo_phone = fields.String(load_default="", validate=validate.Regexp(r"^[0-9 +().-]{0,30}$"))
     contract_reference = fields.String(load_default="", validate=validate.Length(max=100))
     contract_start_on = fields.Date(load_default=None)

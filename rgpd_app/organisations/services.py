@@ -35,8 +35,7 @@ def create_organisation(
     if errors:
         raise ValidationFailed(errors)
     if is_processor:
-        # The processor's policy asks for a yearly password renewal (annex §1).
-        data["is_password_renewal_required"] = True
+        data["is_password_renewal_required"] = True  # annex §1: see update_organisation
     org = Organisation(kind=PROCESSOR if is_processor else CONTROLLER, created_at=now, **data)
     db.session.add(org)
     db.session.flush()
@@ -55,11 +54,15 @@ def create_organisation(
 
 
 def update_organisation(org_id: int, data: dict, *, actor: Actor, now: datetime) -> Organisation:
+    """An administrator rewrites an organisation's record (the whole of it)."""
     require(actor, roles.ADMIN)
     org = get_visible(Organisation, org_id, actor, column=Organisation.id)
     data = dict(data)
     data["siren"] = data["siren"].replace(" ", "")
     data["departement"] = data["departement"].strip().upper()
+    if org.is_processor:
+        # The processor's policy asks for a yearly password renewal (annex §1): not optional.
+        data["is_password_renewal_required"] = True
     clash = db.session.scalar(
         select(Organisation.id).where(
             Organisation.siren == data["siren"], Organisation.id != org.id
@@ -95,6 +98,14 @@ def _visible_stmt(actor: Actor):
     return stmt
 
 
+SORTS = {
+    "name": Organisation.name,
+    "siren": Organisation.siren,
+    "departement": Organisation.departement,
+    "-name": Organisation.name.desc(),
+}
+
+
 def list_organisations(
     *,
     actor: Actor,
@@ -113,18 +124,20 @@ def list_organisations(
         )
     if kind in (PROCESSOR, CONTROLLER):
         stmt = stmt.where(Organisation.kind == kind)
-    order = {
-        "name": Organisation.name,
-        "siren": Organisation.siren,
-        "departement": Organisation.departement,
-        "-name": Organisation.name.desc(),
-    }
     return paginate(
         stmt,
         page=page,
         per_page=per_page,
-        order_by=[order.get(sort, Organisation.name), Organisation.id],
+        order_by=[SORTS.get(sort, Organisation.name), Organisation.id],
     )
+
+
+def get_processor(*, actor: Actor, now: datetime) -> Organisation:
+    """The processor's record, which every account sees (as get_organisation: journaled)."""
+    org = processor()
+    if org is None:
+        raise NotFound()
+    return get_organisation(org.id, actor=actor, now=now)
 
 
 def get_organisation(org_id: int, *, actor: Actor, now: datetime) -> Organisation:

@@ -2,7 +2,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from rgpd_app.accounts import management, services, tokens
+from rgpd_app.accounts import grants, management, services, tokens
 from rgpd_app.accounts.models import User
 from rgpd_app.errors import DomainError, Forbidden, ValidationFailed
 from rgpd_app.extensions import db
@@ -109,14 +109,14 @@ def test_administrator_reset_is_not_limited_and_ends_sessions(make_user, clock):
 def test_nobody_grants_themselves_a_role(make_user, clock):
     admin = make_user("admin")
     with pytest.raises(DomainError) as err:
-        management.grant_role(admin, "support", actor=actor_for(admin, clock()), now=clock())
+        grants.grant_role(admin, "support", actor=actor_for(admin, clock()), now=clock())
     assert err.value.code == "role_refused"
 
 
 def test_admin_cannot_also_be_processor_dpo(make_user, clock):
     admin, other_admin = make_user("admin"), make_user("admin")
     with pytest.raises(DomainError, match="cumulés"):
-        management.grant_role(
+        grants.grant_role(
             other_admin, "processor_dpo", actor=actor_for(admin, clock()), now=clock()
         )
 
@@ -126,13 +126,11 @@ def test_controller_dpo_manages_only_its_municipality(make_org, make_user, clock
     dpo = make_user("controller_dpo", town)
     colleague = make_user("instructor", town)
     stranger = make_user("instructor", other)
-    management.grant_role(colleague, "controller_dpo", actor=actor_for(dpo, clock()), now=clock())
+    grants.grant_role(colleague, "controller_dpo", actor=actor_for(dpo, clock()), now=clock())
     with pytest.raises(DomainError):
-        management.grant_role(
-            stranger, "controller_dpo", actor=actor_for(dpo, clock()), now=clock()
-        )
+        grants.grant_role(stranger, "controller_dpo", actor=actor_for(dpo, clock()), now=clock())
     with pytest.raises(DomainError):
-        management.grant_role(colleague, "support", actor=actor_for(dpo, clock()), now=clock())
+        grants.grant_role(colleague, "support", actor=actor_for(dpo, clock()), now=clock())
 
 
 def test_auditor_grant_is_one_controller_and_ends_by_itself(make_org, make_user, clock):
@@ -162,7 +160,7 @@ def test_auditor_grant_needs_a_controller_and_dates(make_org, make_user, clock):
 def test_revoking_a_role_ends_the_users_sessions(make_user, clock):
     admin, user = make_user("admin"), make_user("support")
     version = user.session_version
-    management.revoke_role(user.grants[0], actor=actor_for(admin, clock()), now=clock())
+    grants.revoke_role(user.grants[0], actor=actor_for(admin, clock()), now=clock())
     assert user.session_version == version + 1
     assert actor_for(user, clock()).roles == frozenset()
 
@@ -177,6 +175,52 @@ def test_api_tokens_are_stored_hashed_and_revocable(make_user, clock):
     assert tokens.user_for_token(token, now=clock()) == user
     tokens.revoke_token(row.id, actor=actor_for(user, clock()), now=clock())
     assert tokens.user_for_token(token, now=clock()) is None
+
+
+def test_a_token_lives_90_days_unless_asked_at_most_a_year(make_user, clock):
+    user = make_user("support")
+    row, token = tokens.issue_token(user, label="ci", actor=None, now=clock())
+    assert row.expires_at == clock() + timedelta(days=90)
+    yearly, _ = tokens.issue_token(user, label="ci", actor=None, now=clock(), valid_days=365)
+    assert yearly.expires_at == clock() + timedelta(days=365)
+    with pytest.raises(ValidationFailed) as err:
+        tokens.issue_token(user, label="ci", actor=None, now=clock(), valid_days=366)
+    assert "valid_days" in err.value.fields
+
+
+def test_a_token_past_its_expiry_is_refused(make_user, clock):
+    user = make_user("support")
+    token = tokens.create_token(user, label="ci", actor=None, now=clock(), valid_days=1)
+    clock.advance(hours=23, minutes=59)
+    assert tokens.user_for_token(token, now=clock()) == user
+    clock.advance(minutes=1)
+    assert tokens.user_for_token(token, now=clock()) is None
+
+
+def test_a_password_change_revokes_the_users_tokens(make_user, clock):
+    user = make_user("support")
+    token = tokens.create_token(user, label="ci", actor=None, now=clock())
+    other = tokens.create_token(make_user("support"), label="ci", actor=None, now=clock())
+    services.change_password(
+        user, PASSWORD, "Un-autre-long-chemin-de-halage-7", actor=actor_for(user, clock()),
+        now=clock(),
+    )  # fmt: skip
+    assert tokens.user_for_token(token, now=clock()) is None
+    assert tokens.user_for_token(other, now=clock()) is not None  # only that user's
+    assert actions()[-2:] == ["token.revoked", "account.password_changed"]
+
+
+def test_a_password_reset_revokes_the_users_tokens(make_user, clock):
+    admin, user = make_user("admin"), make_user("support")
+    token = tokens.create_token(user, label="ci", actor=None, now=clock())
+    services.reset_password(
+        user, "Un-autre-long-chemin-de-halage-7", actor=actor_for(admin, clock()), now=clock()
+    )
+    assert tokens.user_for_token(token, now=clock()) is None
+    revoked = db.session.scalars(
+        db.select(JournalEntry).where(JournalEntry.action == "token.revoked")
+    ).one()
+    assert revoked.user_id == admin.id and "account.password_reset" in revoked.details
 
 
 def test_totp_code_is_accepted_once(make_user, clock):

@@ -78,6 +78,9 @@ def test_create_org_then_admin_then_user_and_token(runner):
     token = runner.invoke(args=["rgpd", "token", "dpo@metz.fr"])
     assert token.exit_code == 0 and token.output.startswith("rgpd_")
     assert runner.invoke(args=["rgpd", "token", "nobody@metz.fr"]).exit_code != 0
+    yearly = runner.invoke(args=["rgpd", "token", "dpo@metz.fr", "--days", "365"])
+    assert yearly.exit_code == 0
+    assert runner.invoke(args=["rgpd", "token", "dpo@metz.fr", "--days", "366"]).exit_code != 0
 
 
 def test_demo_loads_once_with_one_user_per_role(runner):

@@ -186,3 +186,23 @@ def test_the_enrolment_secret_never_travels_in_the_session_cookie(client, make_u
     decoded = zlib.decompress(raw) if client.get_cookie("session").value.startswith(".") else raw
     assert secret.encode() not in decoded
     assert client.get("/login/enrol").get_data(as_text=True).count(secret) == 1  # same secret again
+
+
+def test_the_tokens_page_sets_each_tokens_life_and_shows_its_end(client, login_as, make_org, clock):
+    from datetime import timedelta
+
+    from rgpd_app.accounts.models import ApiToken
+
+    user = login_as("controller_dpo", make_org())
+    page = client.get("/account/tokens").get_data(as_text=True)
+    assert 'name="valid_days"' in page and 'value="90"' in page
+    assert (
+        client.post("/account/tokens", data={"label": "SIG", "valid_days": "30"}).status_code == 200
+    )
+    (row,) = db.session.scalars(db.select(ApiToken)).all()
+    assert row.expires_at == clock() + timedelta(days=30)
+    refused = client.post("/account/tokens", data={"label": "SIG", "valid_days": "366"})
+    assert refused.status_code == 400 and "de 1 à 365 jours" in refused.get_data(as_text=True)
+    clock.advance(days=31)
+    login_as(user)  # the session itself expired meanwhile
+    assert "expiré" in client.get("/account/tokens").get_data(as_text=True)

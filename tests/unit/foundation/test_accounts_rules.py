@@ -121,3 +121,14 @@ def test_fifth_failure_locks_for_fifteen_minutes():
     assert until == NOW + timedelta(minutes=15)
     assert rules.is_locked(until, NOW + timedelta(minutes=14, seconds=59))
     assert not rules.is_locked(until, NOW + timedelta(minutes=15))
+
+
+def test_grant_periods_sharing_a_single_day_overlap():
+    assert rules.periods_overlap(date(2026, 4, 1), date(2026, 4, 30), date(2026, 4, 30), None)
+    assert not rules.periods_overlap(date(2026, 4, 1), date(2026, 4, 29), date(2026, 4, 30), None)
+
+
+def test_a_grant_without_dates_overlaps_every_period():
+    assert rules.periods_overlap(None, None, date(2027, 1, 1), date(2027, 1, 2))
+    assert rules.periods_overlap(date(2027, 1, 1), None, None, date(2027, 1, 1))
+    assert not rules.periods_overlap(date(2027, 1, 2), None, None, date(2027, 1, 1))
