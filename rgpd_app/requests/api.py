@@ -7,15 +7,15 @@ from rgpd_app.api_auth import api_actor, api_blueprint, int_arg
 from rgpd_app.exports import export_response
 from rgpd_app.requests import apidoc, billing, services  # noqa: F401  (apidoc: OpenAPI paths)
 from rgpd_app.requests.schemas import (
+    AssistanceExtensionInput,
     AssistanceInput,
+    AssistanceOutcomeInput,
+    AssistanceTimeInput,
+    AssistanceTimeSchema,
     ControllerExtensionInput,
-    ExtensionInput,
-    FiltersInput,
-    OutcomeInput,
-    RecordInput,
+    RequestFiltersInput,
     RequestSummarySchema,
-    TimeEntryInput,
-    TimeEntrySchema,
+    SubjectRequestInput,
     request_dict,
 )
 from rgpd_app.validation import load
@@ -34,7 +34,7 @@ def _dump(item) -> dict:
 @bp.get("")
 def index():
     page, per_page = int_arg("page", 1, 10**6), int_arg("per_page", 50, 200)
-    filters = load(FiltersInput(), request.args)
+    filters = load(RequestFiltersInput(), request.args)
     found = services.list_requests(
         actor=api_actor(), now=clock.now(), filters=filters, page=page, per_page=per_page
     )
@@ -48,7 +48,7 @@ def index():
 
 @bp.post("")
 def create():
-    data = load(RecordInput(), request.get_json(silent=True))
+    data = load(SubjectRequestInput(), request.get_json(silent=True))
     return _dump(services.recording.record_request(data, actor=api_actor(), now=clock.now())), 201
 
 
@@ -72,20 +72,20 @@ def identity(request_id: int):
 
 @bp.post("/<int:request_id>/extend")
 def extend(request_id: int):
-    data = load(ExtensionInput(), _body())
+    data = load(AssistanceExtensionInput(), _body())
     return _dump(services.assistance.extend(request_id, data, actor=api_actor(), now=clock.now()))
 
 
 @bp.post("/<int:request_id>/time")
 def log_time(request_id: int):
-    data = load(TimeEntryInput(), _body())
+    data = load(AssistanceTimeInput(), _body())
     entry = services.assistance.log_time(request_id, data, actor=api_actor(), now=clock.now())
-    return TimeEntrySchema().dump(entry), 201
+    return AssistanceTimeSchema().dump(entry), 201
 
 
 @bp.post("/<int:request_id>/outcome")
 def outcome(request_id: int):
-    data = load(OutcomeInput(), _body())
+    data = load(AssistanceOutcomeInput(), _body())
     return _dump(services.assistance.close(request_id, data, actor=api_actor(), now=clock.now()))
 
 

@@ -18,7 +18,7 @@ class ParisInstant(fields.Field):
             raise ValidationError(err.message) from None
 
 
-class RecordInput(Input):
+class SubjectRequestInput(Input):
     organisation_id = fields.Integer(required=True)
     kind = fields.String(required=True, validate=_kind)
     channel = fields.String(required=True, validate=validate.OneOf(list(rules.CHANNELS)))
@@ -38,7 +38,7 @@ class AssistanceInput(Input):
     retention_months = fields.Integer(load_default=None, validate=_retention)
 
 
-class ExtensionInput(Input):
+class AssistanceExtensionInput(Input):
     # Not "required": the contract rule names the missing reason (400 on the field `reason`).
     reason = fields.String(
         load_default=None, validate=validate.OneOf(list(rules.EXTENSION_REASONS))
@@ -50,7 +50,7 @@ class ControllerExtensionInput(Input):
     reason = fields.String(required=True, validate=validate.Length(min=3, max=5000))
 
 
-class TimeEntryInput(Input):
+class AssistanceTimeInput(Input):
     worked_on = fields.Date(required=True)
     minutes = fields.Integer(
         required=True, validate=validate.Range(min=1, max=rules.MAX_MINUTES_PER_ENTRY)
@@ -58,12 +58,12 @@ class TimeEntryInput(Input):
     description = fields.String(required=True, validate=validate.Length(min=2, max=2000))
 
 
-class OutcomeInput(Input):
+class AssistanceOutcomeInput(Input):
     outcome = fields.String(required=True, validate=validate.OneOf(list(rules.OUTCOMES)))
     details = fields.String(required=True, validate=validate.Length(min=3, max=20000))
 
 
-class FiltersInput(Input):
+class RequestFiltersInput(Input):
     state = fields.String(load_default="", validate=validate.OneOf(["", *rules.STATE_LABELS]))
     kind = fields.String(load_default="", validate=validate.OneOf(["", *rules.KINDS]))
     origin = fields.String(load_default="", validate=validate.OneOf(["", *rules.ORIGINS]))
@@ -74,7 +74,7 @@ def deadline_dict(deadline) -> dict | None:
     return deadline.to_dict() if deadline is not None else None
 
 
-class TimeEntrySchema(Schema):
+class AssistanceTimeSchema(Schema):
     id = fields.Integer()
     worked_on = fields.Date()
     minutes = fields.Integer()
@@ -92,7 +92,7 @@ class AssistanceSchema(Schema):
     outcome_details = fields.String()
     closed_at = fields.DateTime(allow_none=True)
     total_minutes = fields.Integer()
-    entries = fields.List(fields.Nested(TimeEntrySchema))
+    entries = fields.List(fields.Nested(AssistanceTimeSchema))
 
 
 class RequestSummarySchema(Schema):

@@ -10,12 +10,12 @@ from rgpd_app.subprocessors import services
 from rgpd_app.subprocessors.api import int_arg, page_of
 from rgpd_app.subprocessors.notice_schemas import (
     ApprovalInput,
-    NoticeInput,
-    NoticeSchema,
+    NoticeRecipientSchema,
     ObjectionInput,
-    OutcomeInput,
+    ObjectionOutcomeInput,
     ReceiptInput,
-    RecipientSchema,
+    SubprocessorNoticeInput,
+    SubprocessorNoticeSchema,
 )
 from rgpd_app.tenancy import require
 from rgpd_app.validation import load
@@ -35,36 +35,38 @@ def index():
         page=int_arg("page", 1, 10**6),
         per_page=int_arg("per_page", 50, 200),
     )
-    return page_of(result, NoticeSchema(many=True))
+    return page_of(result, SubprocessorNoticeSchema(many=True))
 
 
 @bp.post("")
 def create():
     services.notices.require_processor_dpo(api_actor())  # a refused role: 403 before any 400
     notice = services.notices.create_notice(
-        _body(NoticeInput()), actor=api_actor(), now=clock.now()
+        _body(SubprocessorNoticeInput()), actor=api_actor(), now=clock.now()
     )
-    return NoticeSchema().dump(notice), 201
+    return SubprocessorNoticeSchema().dump(notice), 201
 
 
 @bp.get("/<int:notice_id>")
 def detail(notice_id: int):
-    return NoticeSchema().dump(services.notices.get_notice(notice_id, actor=api_actor()))
+    return SubprocessorNoticeSchema().dump(
+        services.notices.get_notice(notice_id, actor=api_actor())
+    )
 
 
 @bp.put("/<int:notice_id>")
 def update(notice_id: int):
     services.notices.require_processor_dpo(api_actor())
     notice = services.notices.update_notice(
-        notice_id, _body(NoticeInput()), actor=api_actor(), now=clock.now()
+        notice_id, _body(SubprocessorNoticeInput()), actor=api_actor(), now=clock.now()
     )
-    return NoticeSchema().dump(notice)
+    return SubprocessorNoticeSchema().dump(notice)
 
 
 @bp.post("/<int:notice_id>/send")
 def send(notice_id: int):
     notice = services.notices.send_notice(notice_id, actor=api_actor(), now=clock.now())
-    return NoticeSchema().dump(notice)
+    return SubprocessorNoticeSchema().dump(notice)
 
 
 @bp.get("/<int:notice_id>/recipients")
@@ -75,7 +77,7 @@ def recipients(notice_id: int):
     )
     page, per_page = int_arg("page", 1, 10**6), int_arg("per_page", 100, 500)
     chunk = items[(page - 1) * per_page : page * per_page]
-    return page_of(Page(chunk, len(items), page, per_page), RecipientSchema(many=True))
+    return page_of(Page(chunk, len(items), page, per_page), NoticeRecipientSchema(many=True))
 
 
 def _answer(call, schema, notice_id: int, recipient_id: int):
@@ -84,7 +86,7 @@ def _answer(call, schema, notice_id: int, recipient_id: int):
     else:
         services.notices.require_processor_dpo(api_actor())
     recipient = call(notice_id, recipient_id, actor=api_actor(), now=clock.now(), **_body(schema))
-    return RecipientSchema().dump(recipient)
+    return NoticeRecipientSchema().dump(recipient)
 
 
 @bp.get("/<int:notice_id>/recipients/<int:recipient_id>")
@@ -92,7 +94,7 @@ def recipient(notice_id: int, recipient_id: int):
     item = services.answers.read_recipient(
         notice_id, recipient_id, actor=api_actor(), now=clock.now()
     )
-    return RecipientSchema().dump(item)
+    return NoticeRecipientSchema().dump(item)
 
 
 @bp.post("/<int:notice_id>/recipients/<int:recipient_id>/objection")
@@ -112,4 +114,6 @@ def receipt(notice_id: int, recipient_id: int):
 
 @bp.post("/<int:notice_id>/recipients/<int:recipient_id>/outcome")
 def outcome(notice_id: int, recipient_id: int):
-    return _answer(services.answers.record_outcome, OutcomeInput(), notice_id, recipient_id)
+    return _answer(
+        services.answers.record_outcome, ObjectionOutcomeInput(), notice_id, recipient_id
+    )

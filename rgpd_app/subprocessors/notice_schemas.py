@@ -8,7 +8,7 @@ from rgpd_app.subprocessors import notice_rules
 from rgpd_app.validation import Input
 
 
-class NoticeInput(Input):
+class SubprocessorNoticeInput(Input):
     kind = fields.String(load_default=None, validate=validate.OneOf(list(notice_rules.KINDS)))
     subprocessor_id = fields.Integer(load_default=None)
     replaced_id = fields.Integer(load_default=None)
@@ -34,12 +34,12 @@ class ReceiptInput(Input):
     proof = fields.String(required=True, validate=validate.Length(min=3, max=2000))
 
 
-class OutcomeInput(Input):
+class ObjectionOutcomeInput(Input):
     outcome = fields.String(required=True, validate=validate.OneOf(list(notice_rules.OUTCOMES)))
     note = fields.String(required=True, validate=validate.Length(min=3, max=5000))
 
 
-class RecipientSchema(Schema):
+class NoticeRecipientSchema(Schema):
     id = fields.Integer()
     notice_id = fields.Integer()
     organisation_id = fields.Integer()
@@ -62,7 +62,7 @@ class RecipientSchema(Schema):
     outcome_at = fields.DateTime(allow_none=True)
 
 
-class NoticeSchema(Schema):
+class SubprocessorNoticeSchema(Schema):
     id = fields.Integer()
     kind = fields.String(allow_none=True)
     subprocessor_id = fields.Integer(allow_none=True)
