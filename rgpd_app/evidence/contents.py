@@ -130,8 +130,7 @@ def _audits(scope: Scope) -> bytes:
 
 def _breaches(scope: Scope) -> bytes:
     from rgpd_app.breaches.models import BreachNotice
-    from rgpd_app.breaches.schemas import BreachSchema
-    from rgpd_app.breaches.schemas import NoticeSchema as BreachNoticeSchema
+    from rgpd_app.breaches.schemas import BreachNoticeSchema, BreachSchema
 
     stmt = select(BreachNotice).where(
         BreachNotice.organisation_id == scope.controller.id,
