@@ -39,13 +39,18 @@ class ObjectionOutcomeInput(Input):
     note = fields.String(required=True, validate=validate.Length(min=3, max=5000))
 
 
+_TEXT = {"type": "string"}
+
+
 class NoticeRecipientSchema(Schema):
     id = fields.Integer()
     notice_id = fields.Integer()
     organisation_id = fields.Integer()
-    organisation_name = fields.Function(lambda r: r.organisation.name)
+    organisation_name = fields.Function(lambda r: r.organisation.name, metadata=_TEXT)
     state = fields.String()
-    state_label = fields.Function(lambda r: notice_rules.STATES.get(r.state, r.state))
+    state_label = fields.Function(
+        lambda r: notice_rules.STATES.get(r.state, r.state), metadata=_TEXT
+    )
     received_on = fields.Date(allow_none=True)
     receipt_source = fields.String()
     receipt_proof = fields.String()
@@ -67,7 +72,10 @@ class SubprocessorNoticeSchema(Schema):
     kind = fields.String(allow_none=True)
     subprocessor_id = fields.Integer(allow_none=True)
     replaced_id = fields.Integer(allow_none=True)
-    activities = fields.Function(lambda n: json.loads(n.activities or "[]"))
+    activities = fields.Function(
+        lambda n: json.loads(n.activities or "[]"),
+        metadata={"type": "array", "items": {"type": "string"}},
+    )
     contract_start_on = fields.Date(allow_none=True)
     contract_end_on = fields.Date(allow_none=True)
     scope = fields.String()
