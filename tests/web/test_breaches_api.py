@@ -221,3 +221,12 @@ def test_municipality_users_see_only_their_confirmed_notices(api, make_user, off
     )
     assert auditor.get(f"/api/v1/breaches/notices/{vitre_id}").status_code == 200
     assert auditor.get(f"/api/v1/breaches/notices/{metz_id}").status_code == 404
+
+
+def test_an_instant_outside_what_utc_can_hold_is_a_field_error(officer, towns):
+    # Found while fuzzing the breach inputs: "0001-01-01T00:00+01:00" is before year 1 in UTC,
+    # and its conversion failed with a server error instead of naming the field.
+    body = {**BODY, "aware_at": "0001-01-01T00:00+01:00", "organisation_ids": [towns[0].id]}
+    response = officer.post("/api/v1/breaches", json=body)
+    assert response.status_code == 400
+    assert list(problem_fields(response.json)) == ["aware_at"]
