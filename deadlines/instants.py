@@ -100,9 +100,14 @@ def parse_instant(text: str, *, field: str = "start") -> datetime:
             "(par exemple 2026-03-26T14:05 ou 2026-03-26T14:05+01:00).",
             field=field,
         ) from None
-    if parsed.tzinfo is None:
-        return local_to_utc(parsed, field=field)
-    return parsed.astimezone(UTC)
+    try:
+        if parsed.tzinfo is None:
+            return local_to_utc(parsed, field=field)
+        return parsed.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is before year 1 in UTC
+        raise DeadlineError(
+            "bad_start", f"« {cleaned} » est hors des dates représentables.", field=field
+        ) from None
 
 
 def parse_start(text: str, *, field: str = "start") -> date | datetime:

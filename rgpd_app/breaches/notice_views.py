@@ -10,8 +10,8 @@ from rgpd_app.accounts import rules as roles
 from rgpd_app.breaches import access, alerts, facts, rules, services
 from rgpd_app.breaches.schemas import (
     AcknowledgementInput,
+    BreachDecisionInput,
     CnilNotificationInput,
-    DecisionInput,
     LetterInput,
 )
 from rgpd_app.errors import DomainError
@@ -26,7 +26,7 @@ bp = Blueprint("breach_notices", __name__, url_prefix="/breaches/notices")
 FORMS = {
     "acknowledgement": (AcknowledgementInput, services.record_acknowledgement),
     "letter": (LetterInput, services.record_letter),
-    "decision": (DecisionInput, services.record_decision),
+    "decision": (BreachDecisionInput, services.record_decision),
     "cnil": (CnilNotificationInput, services.record_cnil_notification),
 }
 DONE = {

@@ -87,13 +87,13 @@ class BreachUpdateInput(FactsInput):
     summary = fields.String(required=True, validate=validate.Length(min=3, max=5000))
 
 
-class MunicipalityInput(Input):
+class BreachMunicipalityInput(Input):
     organisation_id = fields.Integer(required=True)
     persons_count = fields.Integer(load_default=None, allow_none=True, validate=_count)
     records_count = fields.Integer(load_default=None, allow_none=True, validate=_count)
 
 
-class ActivitiesInput(Input):
+class BreachActivitiesInput(Input):
     activity_ids = fields.List(fields.Integer(), load_default=list)
 
 
@@ -112,7 +112,7 @@ class LetterInput(Input):
     acknowledged_on = fields.Date(load_default=None, allow_none=True)
 
 
-class DecisionInput(Input):
+class BreachDecisionInput(Input):
     risk_level = fields.String(required=True, validate=validate.OneOf(list(rules.RISK_LEVELS)))
     risk_reasoning = fields.String(required=True, validate=_text)
     persons_information = fields.String(
@@ -131,15 +131,21 @@ class CnilNotificationInput(Input):
     delay_reason = fields.String(load_default="", validate=_text)
 
 
+_LABELS = {"type": "array", "items": {"type": "string"}}
+_NATURES = {"type": "array", "items": {"type": "string", "enum": list(rules.NATURES)}}
+
+
 class BreachUpdateSchema(Schema):
     phase = fields.Integer()
     summary = fields.String()
-    changed_fields = fields.Function(lambda u: json.loads(u.changed_fields))
+    changed_fields = fields.Function(lambda u: json.loads(u.changed_fields), metadata=_LABELS)
     recorded_at = fields.DateTime()
     recorded_by_email = fields.String()
 
 
-class BreachSchema(Schema):
+class BreachSummarySchema(Schema):
+    """A breach in a list: its latest facts, without the history of its phases."""
+
     id = fields.Integer()
     reference = fields.String()
     phase = fields.Integer()
@@ -149,11 +155,11 @@ class BreachSchema(Schema):
     aware_at = fields.DateTime()
     discovery = fields.String()
     description = fields.String()
-    natures = fields.Function(lambda b: json.loads(b.natures))
+    natures = fields.Function(lambda b: json.loads(b.natures), metadata=_NATURES)
     origin = fields.String()
     cause = fields.String()
-    data_categories = fields.Function(lambda b: json.loads(b.data_categories))
-    person_categories = fields.Function(lambda b: json.loads(b.person_categories))
+    data_categories = fields.Function(lambda b: json.loads(b.data_categories), metadata=_LABELS)
+    person_categories = fields.Function(lambda b: json.loads(b.person_categories), metadata=_LABELS)
     persons_count = fields.Integer(allow_none=True)
     records_count = fields.Integer(allow_none=True)
     consequences = fields.String()
@@ -163,10 +169,13 @@ class BreachSchema(Schema):
     contact_point = fields.String()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
+
+
+class BreachSchema(BreachSummarySchema):
     updates = fields.List(fields.Nested(BreachUpdateSchema))
 
 
-class DecisionSchema(Schema):
+class BreachDecisionSchema(Schema):
     risk_level = fields.String()
     risk_reasoning = fields.String()
     persons_information = fields.String()
@@ -187,25 +196,95 @@ class CnilNotificationSchema(Schema):
     recorded_at = fields.DateTime()
 
 
-class NoticeSchema(Schema):
+class BreachNoticeSchema(Schema):
     """A notice and its clocks; `hours_left` is added by the caller (it depends on `now`)."""
 
     id = fields.Integer()
     breach_id = fields.Integer()
-    reference = fields.Function(lambda n: n.breach.reference)
+    reference = fields.Function(lambda n: n.breach.reference, metadata={"type": "string"})
     organisation_id = fields.Integer()
-    organisation_name = fields.Function(lambda n: n.organisation.name)
+    organisation_name = fields.Function(lambda n: n.organisation.name, metadata={"type": "string"})
     persons_count = fields.Integer(allow_none=True)
     records_count = fields.Integer(allow_none=True)
-    aware_at = fields.Function(lambda n: n.breach.aware_at.isoformat())
+    aware_at = fields.Function(
+        lambda n: n.breach.aware_at.isoformat(),
+        metadata={"type": "string", "format": "date-time"},
+    )
     processor_target_at = fields.DateTime()
     confirmed_at = fields.DateTime(allow_none=True)
     email_accepted_at = fields.DateTime(allow_none=True)
     acknowledged_at = fields.DateTime(allow_none=True)
     notified_at = fields.DateTime(allow_none=True)
     authority_deadline_at = fields.DateTime(allow_none=True)
+    hours_left = fields.Float(
+        allow_none=True,
+        metadata={"description": "Heures restantes avant la fin du délai CNIL (négatif passé)"},
+    )
     letter_sent_on = fields.Date(allow_none=True)
     letter_tracking_number = fields.String()
     letter_acknowledged_on = fields.Date(allow_none=True)
-    decision = fields.Nested(DecisionSchema, allow_none=True)
+    decision = fields.Nested(BreachDecisionSchema, allow_none=True)
     cnil_notifications = fields.List(fields.Nested(CnilNotificationSchema))
+
+
+class BreachDetailSchema(BreachSchema):
+    """A breach with its phases and its notice to each municipality."""
+
+    notices = fields.List(fields.Nested(BreachNoticeSchema))
+
+
+class BreachActivitiesSchema(Schema):
+    activity_ids = fields.List(fields.Integer())
+    suggested_organisation_ids = fields.List(fields.Integer())
+
+
+class BreachRegisterRowSchema(Schema):
+    """One line of the register (breaches.register.row): a breach as it concerns one
+    municipality, its labels in French."""
+
+    notice_id = fields.Integer()
+    reference = fields.String()
+    municipality = fields.String()
+    started_at = fields.DateTime()
+    ended_at = fields.DateTime(allow_none=True)
+    is_ongoing = fields.Boolean()
+    aware_at = fields.DateTime()
+    natures = fields.List(fields.String())
+    cause = fields.String()
+    origin = fields.String()
+    description = fields.String()
+    data_categories = fields.List(fields.String())
+    person_categories = fields.List(fields.String())
+    persons_count = fields.Integer(allow_none=True)
+    consequences = fields.String()
+    measures_taken = fields.String()
+    measures_planned = fields.String()
+    phase = fields.Integer()
+    notified_at = fields.DateTime(allow_none=True)
+    authority_deadline_at = fields.DateTime(allow_none=True)
+    risk_level = fields.String()
+    cnil_notified_at = fields.DateTime(allow_none=True)
+    delay_reason = fields.String()
+    persons_information = fields.String()
+
+
+class CnilFormFieldSchema(Schema):
+    label = fields.String()
+    source = fields.String()
+    value = fields.String()
+
+
+class CnilFormSectionSchema(Schema):
+    title = fields.String()
+    entries = fields.List(fields.Nested(CnilFormFieldSchema), attribute="fields", data_key="fields")
+
+
+class CnilFormSchema(Schema):
+    """The prepared CNIL notification (breaches.cnil_form.build), laid out in its sections."""
+
+    form = fields.String()
+    notice_id = fields.Integer()
+    reference = fields.String()
+    organisation = fields.String()
+    generated_at = fields.String(metadata={"format": "date-time"})
+    sections = fields.List(fields.Nested(CnilFormSectionSchema))

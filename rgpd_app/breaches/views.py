@@ -8,10 +8,10 @@ from rgpd_app import clock
 from rgpd_app.breaches import access, facts, recording, rules, services
 from rgpd_app.breaches.register import COLUMNS
 from rgpd_app.breaches.schemas import (
-    ActivitiesInput,
+    BreachActivitiesInput,
     BreachInput,
+    BreachMunicipalityInput,
     BreachUpdateInput,
-    MunicipalityInput,
 )
 from rgpd_app.errors import DomainError, ValidationFailed
 from rgpd_app.exports import FORMATS, export_response
@@ -205,7 +205,7 @@ def municipality(breach_id: int):
                     request.form["organisation"], actor=actor, field="organisation"
                 )
                 values["organisation_id"] = str(match.id)
-            data = load(MunicipalityInput(), values)
+            data = load(BreachMunicipalityInput(), values)
             services.set_municipality(breach_id, data, actor=actor, now=clock.now())
     except DomainError as err:
         if err.status in (403, 404):
@@ -224,7 +224,7 @@ def activities(breach_id: int):
         values, problems = _with_typed_choices(request.form, actor, organisations=False)
         if problems:
             raise ValidationFailed(problems)
-        data = load(ActivitiesInput(), values)
+        data = load(BreachActivitiesInput(), values)
         services.link_activities(breach_id, data, actor=actor, now=clock.now())
     except DomainError as err:
         if err.status in (403, 404):

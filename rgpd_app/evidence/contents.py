@@ -69,7 +69,10 @@ def _instructions(scope: Scope) -> bytes:
 def _subprocessor_notices(scope: Scope) -> bytes:
     from rgpd_app.notifications.models import OutboxMessage
     from rgpd_app.subprocessors.models import NoticeRecipient, SubprocessorNotice
-    from rgpd_app.subprocessors.notice_schemas import NoticeSchema, RecipientSchema
+    from rgpd_app.subprocessors.notice_schemas import (
+        NoticeRecipientSchema,
+        SubprocessorNoticeSchema,
+    )
 
     stmt = (
         select(NoticeRecipient, OutboxMessage.accepted_at)
@@ -87,13 +90,13 @@ def _subprocessor_notices(scope: Scope) -> bytes:
         notice = recipient.notice
         items.append(
             {
-                "notice": NoticeSchema().dump(notice),
+                "notice": SubprocessorNoticeSchema().dump(notice),
                 "subprocessor": {
                     "legal_name": notice.subprocessor.legal_name,
                     "country": notice.subprocessor.country,
                     "is_outside_eea": notice.subprocessor.is_outside_eea,
                 },
-                "for_this_controller": RecipientSchema().dump(recipient)
+                "for_this_controller": NoticeRecipientSchema().dump(recipient)
                 | {"email_accepted_at": accepted_at.isoformat() if accepted_at else None},
             }
         )
@@ -127,8 +130,7 @@ def _audits(scope: Scope) -> bytes:
 
 def _breaches(scope: Scope) -> bytes:
     from rgpd_app.breaches.models import BreachNotice
-    from rgpd_app.breaches.schemas import BreachSchema
-    from rgpd_app.breaches.schemas import NoticeSchema as BreachNoticeSchema
+    from rgpd_app.breaches.schemas import BreachNoticeSchema, BreachSchema
 
     stmt = select(BreachNotice).where(
         BreachNotice.organisation_id == scope.controller.id,

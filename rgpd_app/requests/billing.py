@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from rgpd_app.exports import Column
+from rgpd_app.exports.response import check_format
 from rgpd_app.extensions import db
 from rgpd_app.requests import rules
 from rgpd_app.requests.access import get_request, journal_step
@@ -19,8 +20,10 @@ COLUMNS = [
 
 
 def statement(request_id: int, *, actor: Actor, now: datetime, fmt: str = ""):
-    """The request and its time entries; each export is journaled."""
+    """The request and its time entries; each export is journaled (an unknown format is
+    refused before it is)."""
     item = get_request(request_id, actor=actor, roles=READERS)
+    fmt = check_format(fmt)
     rows = billing_rows(item)
     journal_step(
         item,

@@ -54,6 +54,9 @@ CLOSERS = (roles.PROCESSOR_DPO, roles.CONTROLLER_DPO)
 
 DEFAULT_RETENTION_MONTHS = 12
 CONTROLLER_MONTHS, CONTROLLER_EXTENSION_MONTHS = 1, 2  # GDPR art. 12(3)
+# No request under the GDPR was received before it applied (art. 99(2)); an older day would
+# also be shown with the Paris mean time offset (+00:09:21, before 1911), not an RFC 3339 one.
+GDPR_APPLIES_ON = date(2018, 5, 25)
 MAX_MINUTES_PER_ENTRY = 24 * 60
 
 

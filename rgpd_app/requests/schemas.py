@@ -1,6 +1,7 @@
 from marshmallow import Schema, ValidationError, fields, validate
 
 from deadlines import DeadlineError, parse_instant
+from rgpd_app.messages import N_
 from rgpd_app.requests import rules
 from rgpd_app.validation import Input
 
@@ -18,7 +19,7 @@ class ParisInstant(fields.Field):
             raise ValidationError(err.message) from None
 
 
-class RecordInput(Input):
+class SubjectRequestInput(Input):
     organisation_id = fields.Integer(required=True)
     kind = fields.String(required=True, validate=_kind)
     channel = fields.String(required=True, validate=validate.OneOf(list(rules.CHANNELS)))
@@ -33,12 +34,18 @@ class AssistanceInput(Input):
     channel = fields.String(load_default="", validate=validate.OneOf(["", *rules.CHANNELS]))
     requester_identity = fields.String(load_default=None, validate=validate.Length(min=2, max=2000))
     details = fields.String(load_default="", validate=validate.Length(max=20000))
-    controller_received_on = fields.Date(load_default=None)
+    controller_received_on = fields.Date(
+        load_default=None,
+        validate=validate.Range(
+            min=rules.GDPR_APPLIES_ON,
+            error=N_("Date antérieure à l'application du RGPD (25 mai 2018)."),
+        ),
+    )
     question = fields.String(required=True, validate=validate.Length(min=3, max=10000))
     retention_months = fields.Integer(load_default=None, validate=_retention)
 
 
-class ExtensionInput(Input):
+class AssistanceExtensionInput(Input):
     # Not "required": the contract rule names the missing reason (400 on the field `reason`).
     reason = fields.String(
         load_default=None, validate=validate.OneOf(list(rules.EXTENSION_REASONS))
@@ -50,7 +57,7 @@ class ControllerExtensionInput(Input):
     reason = fields.String(required=True, validate=validate.Length(min=3, max=5000))
 
 
-class TimeEntryInput(Input):
+class AssistanceTimeInput(Input):
     worked_on = fields.Date(required=True)
     minutes = fields.Integer(
         required=True, validate=validate.Range(min=1, max=rules.MAX_MINUTES_PER_ENTRY)
@@ -58,28 +65,48 @@ class TimeEntryInput(Input):
     description = fields.String(required=True, validate=validate.Length(min=2, max=2000))
 
 
-class OutcomeInput(Input):
+class AssistanceOutcomeInput(Input):
     outcome = fields.String(required=True, validate=validate.OneOf(list(rules.OUTCOMES)))
     details = fields.String(required=True, validate=validate.Length(min=3, max=20000))
 
 
-class FiltersInput(Input):
+class RequestFiltersInput(Input):
     state = fields.String(load_default="", validate=validate.OneOf(["", *rules.STATE_LABELS]))
     kind = fields.String(load_default="", validate=validate.OneOf(["", *rules.KINDS]))
     origin = fields.String(load_default="", validate=validate.OneOf(["", *rules.ORIGINS]))
     organisation_id = fields.Integer(load_default=None)
 
 
+class RequestListQuery(RequestFiltersInput):
+    """The list's query string: its filters and its page."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(
+        load_default=50,
+        validate=validate.Range(min=1),
+        metadata={"description": "Éléments par page (200 au plus)"},
+    )
+
+
 def deadline_dict(deadline) -> dict | None:
     return deadline.to_dict() if deadline is not None else None
 
 
-class TimeEntrySchema(Schema):
+class AssistanceTimeSchema(Schema):
     id = fields.Integer()
     worked_on = fields.Date()
     minutes = fields.Integer()
     description = fields.String()
     person = fields.Function(lambda e: e.user.name or e.user.email)
+
+
+class AssistanceBillingRowSchema(Schema):
+    """A row of the billing statement (requests.billing.COLUMNS) in its JSON export."""
+
+    worked_on = fields.Date()
+    person = fields.String()
+    description = fields.String()
+    minutes = fields.Integer()
 
 
 class AssistanceSchema(Schema):
@@ -92,7 +119,7 @@ class AssistanceSchema(Schema):
     outcome_details = fields.String()
     closed_at = fields.DateTime(allow_none=True)
     total_minutes = fields.Integer()
-    entries = fields.List(fields.Nested(TimeEntrySchema))
+    entries = fields.List(fields.Nested(AssistanceTimeSchema))
 
 
 class RequestSummarySchema(Schema):
@@ -120,16 +147,58 @@ class RequestSchema(RequestSummarySchema):
     assistance = fields.Nested(AssistanceSchema, allow_none=True)
 
 
+class DeadlineStepSchema(Schema):
+    code = fields.String()
+    text = fields.String()
+
+
+class RequestDeadlineSchema(Schema):
+    """A deadline with its explanation (deadlines.Deadline.to_dict: Paris ISO 8601 instants,
+    days as AAAA-MM-JJ)."""
+
+    kind = fields.String()
+    length = fields.Integer()
+    start = fields.String(metadata={"description": "Jour (AAAA-MM-JJ) ou instant"})
+    raw_end = fields.String()
+    deadline = fields.String(metadata={"description": "Dernier jour ou instant du délai"})
+    closes_at = fields.String(metadata={"format": "date-time"})
+    calendar_code = fields.String(allow_none=True)
+    steps = fields.List(fields.Nested(DeadlineStepSchema))
+
+
+class RequestClocksSchema(Schema):
+    """Both clocks side by side: the assistance (initial or extended) and the municipality's
+    answer; null where a clock does not run."""
+
+    assistance_first = fields.Nested(RequestDeadlineSchema, allow_none=True)
+    assistance_extended = fields.Nested(RequestDeadlineSchema, allow_none=True)
+    assistance_is_extended = fields.Boolean(allow_none=True)
+    controller_answer = fields.Nested(RequestDeadlineSchema, allow_none=True)
+    help_in_time = fields.Boolean(allow_none=True)
+
+
+class RequestDetailSchema(RequestSchema):
+    clocks = fields.Nested(RequestClocksSchema)
+
+
+class RequestIdentitySchema(Schema):
+    requester_identity = fields.String()
+    details = fields.String()
+    purged_at = fields.DateTime(allow_none=True)
+
+
 def request_dict(item, clocks) -> dict:
     """The request with both clocks side by side (assistance: initial or extended)."""
     assistance = clocks.assistance
     return {
         **RequestSchema().dump(item),
-        "clocks": {
-            "assistance_first": deadline_dict(assistance.first) if assistance else None,
-            "assistance_extended": deadline_dict(assistance.extended) if assistance else None,
-            "assistance_is_extended": assistance.is_extended if assistance else None,
-            "controller_answer": deadline_dict(clocks.controller),
-            "help_in_time": clocks.in_time,
-        },
+        "clocks": RequestClocksSchema().dump(
+            {
+                "assistance_first": deadline_dict(assistance.first) if assistance else None,
+                "assistance_extended": deadline_dict(assistance.extended) if assistance else None,
+                "assistance_is_extended": assistance.is_extended if assistance else None,
+                "controller_answer": deadline_dict(clocks.controller),
+                "help_in_time": clocks.in_time,
+            }
+        ),
     }

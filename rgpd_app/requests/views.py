@@ -11,13 +11,13 @@ from rgpd_app.organisations import picking
 from rgpd_app.paging import sort_key
 from rgpd_app.requests import access, billing, rules, services
 from rgpd_app.requests.schemas import (
+    AssistanceExtensionInput,
     AssistanceInput,
+    AssistanceOutcomeInput,
+    AssistanceTimeInput,
     ControllerExtensionInput,
-    ExtensionInput,
-    FiltersInput,
-    OutcomeInput,
-    RecordInput,
-    TimeEntryInput,
+    RequestFiltersInput,
+    SubjectRequestInput,
 )
 from rgpd_app.validation import load
 from rgpd_app.web import current_actor, flash, page_arg, roles_required
@@ -27,13 +27,17 @@ bp = Blueprint("requests", __name__, url_prefix="/requests")
 PER_PAGE = 25
 STEPS = {
     "extend": (
-        ExtensionInput,
+        AssistanceExtensionInput,
         services.assistance.extend,
         N_("Le délai d'assistance est prolongé."),
     ),
-    "time": (TimeEntryInput, services.assistance.log_time, N_("Le temps passé est enregistré.")),
+    "time": (
+        AssistanceTimeInput,
+        services.assistance.log_time,
+        N_("Le temps passé est enregistré."),
+    ),
     "outcome": (
-        OutcomeInput,
+        AssistanceOutcomeInput,
         services.assistance.close,
         N_("Le résultat de l'assistance est enregistré."),
     ),
@@ -56,7 +60,7 @@ LABELS = {
 
 def _filters() -> dict:
     try:
-        return load(FiltersInput(), request.args)
+        return load(RequestFiltersInput(), request.args)
     except ValidationFailed:
         return {}
 
@@ -104,7 +108,7 @@ def new():
         return _form("requests/new.html", {}, {}, organisation_text="")
     try:
         item = services.recording.record_request(
-            load(RecordInput(), picking.with_typed(request.form, actor=actor)),
+            load(SubjectRequestInput(), picking.with_typed(request.form, actor=actor)),
             actor=actor,
             now=clock.now(),
         )

@@ -5,7 +5,7 @@ from flask import request
 from rgpd_app import clock
 from rgpd_app.api_auth import api_actor, api_blueprint
 from rgpd_app.apidoc import PAGING, Page, Param, operation
-from rgpd_app.subprocessors import apidoc, services  # noqa: F401  (apidoc: OpenAPI paths)
+from rgpd_app.subprocessors import services
 from rgpd_app.subprocessors.schemas import (
     ChainInput,
     MunicipalityRowSchema,

@@ -8,7 +8,7 @@ from rgpd_app.subprocessors import notice_rules
 from rgpd_app.validation import Input
 
 
-class NoticeInput(Input):
+class SubprocessorNoticeInput(Input):
     kind = fields.String(load_default=None, validate=validate.OneOf(list(notice_rules.KINDS)))
     subprocessor_id = fields.Integer(load_default=None)
     replaced_id = fields.Integer(load_default=None)
@@ -34,18 +34,23 @@ class ReceiptInput(Input):
     proof = fields.String(required=True, validate=validate.Length(min=3, max=2000))
 
 
-class OutcomeInput(Input):
+class ObjectionOutcomeInput(Input):
     outcome = fields.String(required=True, validate=validate.OneOf(list(notice_rules.OUTCOMES)))
     note = fields.String(required=True, validate=validate.Length(min=3, max=5000))
 
 
-class RecipientSchema(Schema):
+_TEXT = {"type": "string"}
+
+
+class NoticeRecipientSchema(Schema):
     id = fields.Integer()
     notice_id = fields.Integer()
     organisation_id = fields.Integer()
-    organisation_name = fields.Function(lambda r: r.organisation.name)
+    organisation_name = fields.Function(lambda r: r.organisation.name, metadata=_TEXT)
     state = fields.String()
-    state_label = fields.Function(lambda r: notice_rules.STATES.get(r.state, r.state))
+    state_label = fields.Function(
+        lambda r: notice_rules.STATES.get(r.state, r.state), metadata=_TEXT
+    )
     received_on = fields.Date(allow_none=True)
     receipt_source = fields.String()
     receipt_proof = fields.String()
@@ -62,12 +67,15 @@ class RecipientSchema(Schema):
     outcome_at = fields.DateTime(allow_none=True)
 
 
-class NoticeSchema(Schema):
+class SubprocessorNoticeSchema(Schema):
     id = fields.Integer()
     kind = fields.String(allow_none=True)
     subprocessor_id = fields.Integer(allow_none=True)
     replaced_id = fields.Integer(allow_none=True)
-    activities = fields.Function(lambda n: json.loads(n.activities or "[]"))
+    activities = fields.Function(
+        lambda n: json.loads(n.activities or "[]"),
+        metadata={"type": "array", "items": {"type": "string"}},
+    )
     contract_start_on = fields.Date(allow_none=True)
     contract_end_on = fields.Date(allow_none=True)
     scope = fields.String()

@@ -12,10 +12,10 @@ from rgpd_app.register.choices import OPERATIONS
 from rgpd_app.subprocessors import notice_rules, services
 from rgpd_app.subprocessors.notice_schemas import (
     ApprovalInput,
-    NoticeInput,
     ObjectionInput,
-    OutcomeInput,
+    ObjectionOutcomeInput,
     ReceiptInput,
+    SubprocessorNoticeInput,
 )
 from rgpd_app.subprocessors.notice_text import notice_lines, notice_title
 from rgpd_app.subprocessors.notices import READERS, activities_of
@@ -79,7 +79,7 @@ def _form(notice=None):
         form = request.form.to_dict()
         form["activities"] = request.form.getlist("activities")
         try:
-            data = load(NoticeInput(), request.form)
+            data = load(SubprocessorNoticeInput(), request.form)
             if notice is None:
                 notice = services.notices.create_notice(data, actor=actor, now=clock.now())
             else:
@@ -205,5 +205,5 @@ def receipt(notice_id: int, recipient_id: int):
 @bp.post("/<int:notice_id>/recipients/<int:recipient_id>/outcome")
 @roles_required(DPO)
 def outcome(notice_id: int, recipient_id: int):
-    return _act(notice_id, recipient_id, OutcomeInput(), services.answers.record_outcome,
+    return _act(notice_id, recipient_id, ObjectionOutcomeInput(), services.answers.record_outcome,
                 N_("La suite donnée à l'objection a été enregistrée."))  # fmt: skip

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from rgpd_app.extensions import db
 from rgpd_app.journal.models import JournalEntry
-from tests.api_support import problem_fields
+from tests.api_support import assert_documented, problem_fields
 from tests.requests_support import IDENTITY, record_data
 
 
@@ -100,38 +100,82 @@ def test_refused_roles_and_foreign_municipality_on_pages(
     assert "DEM-" not in client.get("/requests/").text
 
 
-def test_the_whole_workflow_through_the_api(api, staff, metz, clock):
+def test_the_whole_workflow_through_the_api(api, client, staff, metz, clock):
     support, cdpo, pdpo = api(staff.support), api(staff.controller_dpo), api(staff.processor_dpo)
     bad = support.post("/api/v1/requests", json={"organisation_id": metz.id, "kind": "nope"})
     assert bad.status_code == 400
     assert {"kind", "channel", "requester_identity"} <= set(problem_fields(bad.json))
     made = support.post("/api/v1/requests", json=record_data(metz.id))
     assert made.status_code == 201, made.json
+    assert_documented(client, "post", "/api/v1/requests", made)
     assert "requester_identity" not in made.json and made.json["state"] == "forwarded"
     url = f"/api/v1/requests/{made.json['id']}"
+    item = "/api/v1/requests/{request_id}"
     assert support.get(f"{url}/identity").status_code == 403
-    assert cdpo.get(f"{url}/identity").json["requester_identity"] == IDENTITY
+    identity = cdpo.get(f"{url}/identity")
+    assert identity.json["requester_identity"] == IDENTITY
+    assert_documented(client, "get", item + "/identity", identity)
     asked = cdpo.post(
         "/api/v1/requests/assistance", json={"request_id": made.json["id"], "question": "Aide"}
     )
     assert asked.status_code == 201
+    assert_documented(client, "post", "/api/v1/requests/assistance", asked)
     assert asked.json["clocks"]["assistance_first"]["deadline"] == "2026-03-17"
     assert asked.json["clocks"]["controller_answer"]["deadline"] == "2026-04-02"
     no_reason = pdpo.post(f"{url}/extend", json={})
     assert no_reason.status_code == 400 and "reason" in problem_fields(no_reason.json)
     extended = pdpo.post(f"{url}/extend", json={"reason": "load"})
+    assert_documented(client, "post", item + "/extend", extended)
     assert extended.json["clocks"]["assistance_is_extended"] is True
     assert extended.json["clocks"]["assistance_extended"]["deadline"] == "2026-03-25"
     entry = support.post(
         f"{url}/time", json={"worked_on": "2026-03-02", "minutes": 20, "description": "Extraction"}
     )
     assert entry.status_code == 201
+    assert_documented(client, "post", item + "/time", entry)
     assert cdpo.post(f"{url}/close").json["code"] == "assistance_open"
     closed = pdpo.post(f"{url}/outcome", json={"outcome": "rectified", "details": "Nom corrigé"})
     assert closed.json["assistance"]["outcome"] == "rectified"
-    assert cdpo.post(f"{url}/close").json["state"] == "closed"
-    assert pdpo.get("/api/v1/requests?state=closed").json["total"] == 1
+    assert_documented(client, "post", item + "/outcome", closed)
+    done = cdpo.post(f"{url}/close")
+    assert done.json["state"] == "closed"
+    assert_documented(client, "post", item + "/close", done)
+    listed = pdpo.get("/api/v1/requests?state=closed")
+    assert listed.json["total"] == 1
+    assert_documented(client, "get", "/api/v1/requests", listed)
     assert pdpo.get(f"{url}/billing?format=json").json[0]["minutes"] == 20
+    for fmt in ("csv", "json", "xlsx"):
+        assert_documented(client, "get", item + "/billing", pdpo.get(f"{url}/billing?format={fmt}"))
+
+
+def test_a_billing_statement_in_an_unknown_format_is_refused_before_it_is_journaled(
+    api, recorded, staff
+):
+    before = db.session.scalar(
+        select(func.count()).where(JournalEntry.action == "requests.billing_exported")
+    )
+    answer = api(staff.processor_dpo).get(f"/api/v1/requests/{recorded.id}/billing?format=doc")
+    assert answer.status_code == 400 and "format" in problem_fields(answer.json)
+    after = db.session.scalar(
+        select(func.count()).where(JournalEntry.action == "requests.billing_exported")
+    )
+    assert after == before
+
+
+def test_a_request_received_before_the_gdpr_applied_is_refused(api, staff):
+    # Found by the API fuzzing: day 0839-08-18 was accepted and its answer deadline shown with
+    # the Paris mean time offset of the time (+00:09:21), which no RFC 3339 client reads.
+    answer = api(staff.controller_dpo).post(
+        "/api/v1/requests/assistance",
+        json={
+            "kind": "access",
+            "requester_identity": "Jeanne Martin",
+            "controller_received_on": "0839-08-18",
+            "question": "Copie de ses données",
+        },
+    )
+    assert answer.status_code == 400
+    assert list(problem_fields(answer.json)) == ["controller_received_on"]
 
 
 def test_an_extension_after_the_first_end_is_refused_through_the_api(api, assisted, staff, clock):

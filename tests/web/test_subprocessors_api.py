@@ -9,10 +9,11 @@ from rgpd_app.journal.models import JournalEntry
 from rgpd_app.notifications.models import OutboxMessage
 from rgpd_app.subprocessors import services
 from rgpd_app.subprocessors.models import Subprocessor
-from tests.api_support import problem_fields
+from tests.api_support import assert_documented, problem_fields
 from tests.subprocessor_support import SENT_AT, add_processing, sub_data
 
 NOTICES = "/api/v1/subprocessor-notices"
+RECIPIENT = NOTICES + "/{notice_id}/recipients/{recipient_id}"
 
 
 def as_json(data: dict) -> dict:
@@ -58,7 +59,7 @@ def test_municipality_list_through_the_api_and_the_foreign_town(api, sub_world):
     assert town.get(f"/api/v1/subprocessors/municipalities/{sub_world.metz.id}").status_code == 404
 
 
-def test_notice_lifecycle_through_the_api(api, sub_world, clock, make_user):
+def test_notice_lifecycle_through_the_api(api, client, sub_world, clock, make_user):
     dpo, rennes_api, metz_api = (
         api(sub_world.dpo.user),
         api(sub_world.rennes_dpo.user),
@@ -67,6 +68,7 @@ def test_notice_lifecycle_through_the_api(api, sub_world, clock, make_user):
     assert api(make_user("support")).post(NOTICES, json={}).status_code == 403
     created = dpo.post(NOTICES, json={"kind": "addition", "subprocessor_id": sub_world.sub.id})
     assert created.status_code == 201
+    assert_documented(client, "post", NOTICES, created)
     nid = created.json["id"]
     refused = dpo.post(f"{NOTICES}/{nid}/send")
     assert refused.status_code == 400 and refused.json["code"] == "notice_incomplete"
@@ -75,22 +77,25 @@ def test_notice_lifecycle_through_the_api(api, sub_world, clock, make_user):
         "contract_start_on",
         "contract_end_on",
     }
-    assert (
-        dpo.put(
-            f"{NOTICES}/{nid}",
-            json={
-                "kind": "addition",
-                "subprocessor_id": sub_world.sub.id,
-                "activities": ["hosting"],
-                "contract_start_on": "2026-04-01",
-                "contract_end_on": "2029-03-31",
-            },
-        ).status_code
-        == 200
+    updated = dpo.put(
+        f"{NOTICES}/{nid}",
+        json={
+            "kind": "addition",
+            "subprocessor_id": sub_world.sub.id,
+            "activities": ["hosting"],
+            "contract_start_on": "2026-04-01",
+            "contract_end_on": "2029-03-31",
+        },
     )
-    assert dpo.post(f"{NOTICES}/{nid}/send").json["state"] == "sent"
+    assert updated.status_code == 200
+    assert_documented(client, "put", NOTICES + "/{notice_id}", updated)
+    sent = dpo.post(f"{NOTICES}/{nid}/send")
+    assert sent.json["state"] == "sent"
+    assert_documented(client, "post", NOTICES + "/{notice_id}/send", sent)
 
-    listed = dpo.get(f"{NOTICES}/{nid}/recipients").json["items"]
+    page = dpo.get(f"{NOTICES}/{nid}/recipients")
+    assert_documented(client, "get", NOTICES + "/{notice_id}/recipients", page)
+    listed = page.json["items"]
     assert {r["state"] for r in listed} == {"awaiting_receipt"}
     assert {r["received_on"] for r in listed} == {None}
     for message in db.session.scalars(select(OutboxMessage)):
@@ -125,6 +130,7 @@ def test_notice_lifecycle_through_the_api(api, sub_world, clock, make_user):
         f"{NOTICES}/{nid}/recipients/{rid}/objection", json={"reason": "Non HDS"}
     )
     assert first.status_code == again.status_code == 200
+    assert_documented(client, "post", RECIPIENT + "/objection", first)
     assert (
         first.json["objected_at"] == again.json["objected_at"] and first.json["state"] == "objected"
     )
@@ -147,17 +153,20 @@ def test_notice_lifecycle_through_the_api(api, sub_world, clock, make_user):
         json={"received_on": "2026-03-04", "proof": "AR 1A 234"},
     )
     assert receipt.status_code == 200 and receipt.json["window_ends_on"] == "2026-03-11"
-    assert (
-        metz_api.post(
-            f"{NOTICES}/{nid}/recipients/{metz_id}/approval", json={"reference": "Délibération 12"}
-        ).json["state"]
-        == "approved"
+    assert_documented(client, "post", RECIPIENT + "/receipt", receipt)
+    approved = metz_api.post(
+        f"{NOTICES}/{nid}/recipients/{metz_id}/approval", json={"reference": "Délibération 12"}
     )
+    assert approved.json["state"] == "approved"
+    assert_documented(client, "post", RECIPIENT + "/approval", approved)
     outcome = dpo.post(
         f"{NOTICES}/{nid}/recipients/{rid}/outcome",
         json={"outcome": "alternative_offered", "note": "Autre hébergeur"},
     )
     assert outcome.status_code == 200 and outcome.json["state"] == "resolved"
+    assert_documented(client, "post", RECIPIENT + "/outcome", outcome)
+    assert_documented(client, "get", RECIPIENT, dpo.get(f"{NOTICES}/{nid}/recipients/{rid}"))
+    assert_documented(client, "get", NOTICES, dpo.get(NOTICES))
     bad = dpo.post(f"{NOTICES}/{nid}/recipients/{rid}/outcome", json={"outcome": "maybe"})
     assert bad.status_code == 400 and set(problem_fields(bad.json)) == {"outcome", "note"}
     assert metz_api.get(f"{NOTICES}/{nid}/recipients/{rid}").status_code == 404

@@ -108,6 +108,13 @@ def test_parse_instant_accepts_gap_and_fold_times_with_an_explicit_offset():
     assert parse_instant("2026-10-25T02:30Z") == datetime(2026, 10, 25, 2, 30, tzinfo=UTC)
 
 
+def test_an_instant_past_the_first_or_last_representable_day_in_utc_is_refused_not_a_crash():
+    for text in ("0001-01-01T00:00+01:00", "0001-01-01T00:00", "9999-12-31T23:59-05:00"):
+        with pytest.raises(DeadlineError) as caught:
+            parse_instant(text, field="aware_at")
+        assert caught.value.field == "aware_at"
+
+
 def test_parse_instant_returns_utc():
     assert parse_instant("2026-03-26T14:05").tzinfo is UTC
     assert parse_instant("2026-03-26 14:05") == datetime(2026, 3, 26, 13, 5, tzinfo=UTC)
