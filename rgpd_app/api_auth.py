@@ -30,7 +30,7 @@ def api_blueprint(name: str, import_name: str, prefix: str = "") -> Blueprint:
             return
         user = tokens.user_for_token(token.strip(), now=clock.now()) if scheme == "Bearer" else None
         if user is None:
-            raise Unauthorized(N_("Jeton d'API manquant, invalide ou révoqué."))
+            raise Unauthorized(N_("Jeton d'API manquant, invalide, expiré ou révoqué."))
         db.session.commit()  # last_used_at
         g.api_actor = actor_for(user, clock.now())
 
