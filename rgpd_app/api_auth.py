@@ -28,11 +28,12 @@ def api_blueprint(name: str, import_name: str, prefix: str = "") -> Blueprint:
         scheme, _, token = header.partition(" ")
         if request.endpoint and request.endpoint.startswith("openapi."):
             return
-        user = tokens.user_for_token(token.strip(), now=clock.now()) if scheme == "Bearer" else None
-        if user is None:
+        row = tokens.active_token(token.strip(), now=clock.now()) if scheme == "Bearer" else None
+        if row is None:
             raise Unauthorized(N_("Jeton d'API manquant, invalide, expiré ou révoqué."))
+        g.api_token_expires_at = row.expires_at
         db.session.commit()  # last_used_at
-        g.api_actor = actor_for(user, clock.now())
+        g.api_actor = actor_for(row.user, clock.now())
 
     api_conventions.install(bp)
     limiter.limit(_api_rate, key_func=_token_key, scope="api")(bp)

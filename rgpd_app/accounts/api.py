@@ -1,7 +1,7 @@
 """JSON API of accounts, role grants and API tokens (annex §1): the same services, rules and
 journal entries as the « Comptes » and « Mon compte › Jetons d'API » pages."""
 
-from flask import request
+from flask import g, request
 
 from rgpd_app import clock
 from rgpd_app.accounts import grants, management, rules, services, tokens
@@ -222,7 +222,8 @@ def token_list():
     tag=TAG,
     description="Le jeton est dans cette réponse seulement (seule son empreinte est gardée). "
     f"Il vit {tokens.DEFAULT_DAYS} jours par défaut, {tokens.MAX_DAYS} au plus ; un changement "
-    "ou une réinitialisation du mot de passe le révoque.",
+    "ou une réinitialisation du mot de passe le révoque ; il n'expire jamais après le jeton "
+    "qui le crée.",
     body=TokenInput,
     example={"label": "Intégration SIG", "valid_days": tokens.DEFAULT_DAYS},
     response=NewApiTokenSchema,
@@ -232,7 +233,12 @@ def token_create():
     actor = api_actor()
     data = load(TokenInput(), request.get_json(silent=True))
     row, secret = tokens.issue_token(
-        actor.user, label=data["label"], valid_days=data["valid_days"], actor=actor, now=clock.now()
+        actor.user,
+        label=data["label"],
+        valid_days=data["valid_days"],
+        not_after=g.api_token_expires_at,  # never past the token that asks
+        actor=actor,
+        now=clock.now(),
     )
     return NewApiTokenSchema(secret=secret).dump(row), 201
 

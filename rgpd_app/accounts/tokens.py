@@ -25,12 +25,22 @@ def _token_hash(token: str) -> str:
 
 
 def issue_token(
-    user: User, *, label: str, actor: Actor | None, now: datetime, valid_days: int = DEFAULT_DAYS
+    user: User,
+    *,
+    label: str,
+    actor: Actor | None,
+    now: datetime,
+    valid_days: int = DEFAULT_DAYS,
+    not_after: datetime | None = None,
 ) -> tuple[ApiToken, str]:
-    """A new API token valid `valid_days` days: its row, and its secret, shown once (only its
-    SHA-256 is stored)."""
+    """A new API token valid `valid_days` days (and no later than `not_after`: a token made
+    with a token never outlives it, so a stolen one cannot renew itself): its row, and its
+    secret, shown once (only its SHA-256 is stored)."""
     if not 1 <= valid_days <= MAX_DAYS:
         raise ValidationFailed({"valid_days": [TOO_LONG]})
+    expires_at = now + timedelta(days=valid_days)
+    if not_after is not None:
+        expires_at = min(expires_at, not_after)
     token = "rgpd_" + secrets.token_urlsafe(32)
     row = ApiToken(
         user=user,
@@ -38,7 +48,7 @@ def issue_token(
         prefix=token[:12],
         label=label,
         created_at=now,
-        expires_at=now + timedelta(days=valid_days),
+        expires_at=expires_at,
     )
     db.session.add(row)
     db.session.flush()
@@ -112,12 +122,18 @@ def revoke_all(user: User, *, reason: str, actor: Actor | None, now: datetime) -
     return len(rows)
 
 
-def user_for_token(token: str, *, now: datetime) -> User | None:
-    """The enabled user of a token neither revoked nor expired; None otherwise."""
+def active_token(token: str, *, now: datetime) -> ApiToken | None:
+    """The token, neither revoked nor expired, of an enabled user (its use noted); else None."""
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token or "")))
     if row is None or row.revoked_at is not None or row.expires_at <= now:
         return None
     if not row.user.is_enabled:
         return None
     row.last_used_at = now
-    return row.user
+    return row
+
+
+def user_for_token(token: str, *, now: datetime) -> User | None:
+    """The enabled user of a token neither revoked nor expired; None otherwise."""
+    row = active_token(token, now=now)
+    return row.user if row is not None else None

@@ -256,8 +256,13 @@ def test_a_token_made_through_the_api_is_shown_once_and_lives_90_days(
     listed = own.get("/api/v1/tokens").json
     assert listed["total"] == 2 and all("token" not in t for t in listed["items"])
     assert all(not {"token_hash"} & set(t) for t in listed["items"])
+    # a token made with a token never outlives it: a stolen token cannot renew itself
     yearly = own.post("/api/v1/tokens", json={"label": "SIG", "valid_days": 365})
-    assert yearly.json["expires_at"] == (clock() + timedelta(days=365)).isoformat()
+    assert yearly.json["expires_at"] == (clock() + timedelta(days=90)).isoformat()
+    clock.advance(days=10)
+    shorter = own.post("/api/v1/tokens", json={"label": "SIG", "valid_days": 30})
+    assert shorter.json["expires_at"] == (clock() + timedelta(days=30)).isoformat()
+    clock.advance(days=-10)
     refused = own.post("/api/v1/tokens", json={"label": "SIG", "valid_days": 366})
     assert refused.status_code == 400 and "valid_days" in problem_fields(refused.json)
     clock.advance(days=90)
