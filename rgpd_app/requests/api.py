@@ -6,7 +6,7 @@ from rgpd_app import clock
 from rgpd_app.api_auth import api_actor, api_blueprint
 from rgpd_app.apidoc import Binary, Page, Param, operation
 from rgpd_app.exports import FORMATS, MIMETYPES, export_response
-from rgpd_app.requests import billing, services
+from rgpd_app.requests import access, billing, rules, services
 from rgpd_app.requests.schemas import (
     AssistanceBillingRowSchema,
     AssistanceExtensionInput,
@@ -77,6 +77,7 @@ def index():
     status=201,
 )
 def create():
+    access.require_processor(api_actor(), rules.RECORDERS)  # a refused role: 403 before any 400
     data = load(SubjectRequestInput(), request.get_json(silent=True))
     return _dump(services.recording.record_request(data, actor=api_actor(), now=clock.now())), 201
 
@@ -101,6 +102,7 @@ def create():
     errors=(404,),
 )
 def ask():
+    access.require_municipality(api_actor(), rules.ASKERS)  # a refused role: 403 before any 400
     data = load(AssistanceInput(), request.get_json(silent=True))
     return _dump(services.recording.ask_assistance(data, actor=api_actor(), now=clock.now())), 201
 

@@ -209,3 +209,13 @@ def test_api_refuses_roles_and_hides_the_foreign_municipality(
         valid_until_on=date(2026, 3, 31),
     )
     assert api(auditor).get(f"/api/v1/requests/{recorded.id}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path,role",
+    [("/api/v1/requests", "admin"), ("/api/v1/requests/assistance", "admin"),
+     ("/api/v1/requests/assistance", "support")],
+)  # fmt: skip
+def test_a_refused_role_is_told_so_before_its_body_is_read(api, make_user, path, role):
+    answer = api(make_user(role)).post(path, json={})
+    assert answer.status_code == 403 and answer.json["code"] == "forbidden"
