@@ -160,3 +160,11 @@ def test_stale_version_answers_409(api, people, requested):
         f"/api/v1/audits/{requested.id}/accept", json={"version": requested.version + 3}
     )
     assert answer.status_code == 409
+
+
+@pytest.mark.parametrize("body", [[1], [["a", "b"]], "texte", 3])
+def test_a_body_that_is_not_a_json_object_is_refused_not_a_server_error(
+    api, people, requested, body
+):
+    answer = api(people.processor_dpo).post(f"/api/v1/audits/{requested.id}/accept", json=body)
+    assert answer.status_code == 400 and "_schema" in problem_fields(answer.json)
