@@ -27,6 +27,7 @@ class Binary:
 
     media_types: tuple[str, ...]
     description: str = "Le fichier"
+    json: Any = None  # the schema of its application/json variant (an export's rows), if any
 
 
 @dataclass(frozen=True)

@@ -129,6 +129,8 @@ def _success(op: Operation, method: str) -> dict:
         content = {
             m: {"schema": {"type": "string", "format": "binary"}} for m in answer.media_types
         }
+        if answer.json is not None:
+            content["application/json"] = {"schema": answer.json}
         return {str(op.status): {"description": answer.description, "content": content}}
     schema = _page(answer) if isinstance(answer, Page) else _json_schema(answer)
     ok: dict = {"description": "OK" if op.status == 200 else "Créé", "content": {}}
