@@ -22,11 +22,11 @@ from rgpd_app.audits.schemas import (
     AuditSchema,
     AuditSummarySchema,
     ChoiceInput,
-    FileInput,
     MeasureInput,
     MeasureSchema,
     MeasureStatusInput,
     RefusalInput,
+    ReportInput,
     TextInput,
     TimeEntriesSchema,
     TimeEntryInput,
@@ -280,13 +280,13 @@ def close(audit_id: int):
 @operation(
     "Déposer le rapport d'audit (contenu en base64)",
     tag=TAG,
-    body=FileInput,
+    body=ReportInput,
     example=_FILE_EXAMPLE,
     response=AuditDetailSchema,
     errors=(413,),
 )
 def report(audit_id: int):
-    data = load(FileInput(), _body())
+    data = load(ReportInput(), _body())
     item = services.progress.upload_report(
         audit_id, _file(data), actor=api_actor(), now=clock.now(), version=data["version"]
     )

@@ -74,7 +74,7 @@ class TimeEntryInput(Input):
     description = fields.String(required=True, validate=validate.Length(min=2, max=2000))
 
 
-class FileInput(VersionInput):
+class ReportInput(VersionInput):
     filename = fields.String(required=True, validate=validate.Length(min=1, max=255))
     content_base64 = fields.String(required=True)
     content_type = fields.String(load_default="application/octet-stream")
