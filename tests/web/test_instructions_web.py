@@ -205,3 +205,12 @@ def test_purposes_of_the_register_show_the_instruction_they_came_from(
     page = client.get(f"/instructions/{given.id}")
     assert "Finalités du registre issues de cette instruction" in page.text
     assert "Délivrer les actes" in page.text
+
+
+def test_the_api_list_names_a_malformed_page_and_caps_its_size(api, staff):
+    pdpo = api(staff.processor_dpo)
+    for path in ("/api/v1/instructions", "/api/v1/instructions/in-force"):
+        refused = pdpo.get(path, query_string={"page": "zéro", "per_page": "0"})
+        assert refused.status_code == 400
+        assert set(problem_fields(refused.json)) == {"page", "per_page"}
+        assert pdpo.get(path, query_string={"per_page": "5000"}).json["per_page"] == 200
