@@ -155,6 +155,10 @@ class AuditSchema(AuditSummarySchema):
     measures = fields.List(fields.Nested(MeasureSchema))
 
 
+def deadline_dict(deadline) -> dict | None:
+    return deadline.to_dict() if deadline is not None else None
+
+
 class DeadlineStepSchema(Schema):
     code = fields.String()
     text = fields.String()
