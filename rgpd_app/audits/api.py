@@ -67,6 +67,14 @@ _REQUEST_EXAMPLE = {
     ],
     "ask_agreement": False,
 }
+# A draft is checked before its files are sent: the auditor's NDA is declared signed.
+_CHECK_EXAMPLE = {
+    **_REQUEST_EXAMPLE,
+    "auditors": [
+        {key: value for key, value in _REQUEST_EXAMPLE["auditors"][0].items() if "nda" not in key}
+        | {"has_signed_nda": True}
+    ],
+}
 
 
 def _body() -> dict:
@@ -127,7 +135,7 @@ def index():
     "Contrôler un projet de préavis sans l'enregistrer : violations et dates",
     tag=TAG,
     body=AuditRequestInput,
-    example={**_REQUEST_EXAMPLE, "organisation_id": 1},
+    example={**_CHECK_EXAMPLE, "organisation_id": 1},
     response=AuditCheckSchema,
     errors=(404,),
     description="`organisation_id` : la collectivité, pour un contrôle par le sous-traitant.",

@@ -168,3 +168,15 @@ def test_a_body_that_is_not_a_json_object_is_refused_not_a_server_error(
 ):
     answer = api(people.processor_dpo).post(f"/api/v1/audits/{requested.id}/accept", json=body)
     assert answer.status_code == 400 and "_schema" in problem_fields(answer.json)
+
+
+def test_the_documented_examples_are_accepted(api, people, town, client):
+    spec = client.get("/api/v1/openapi.json").json["paths"]
+    caller = api(people.controller_dpo)
+
+    def example(path):
+        return spec[path]["post"]["requestBody"]["content"]["application/json"]["example"]
+
+    checked = caller.post("/api/v1/audits/check", json=example("/api/v1/audits/check"))
+    assert checked.status_code == 200 and checked.json["is_acceptable"], checked.json
+    assert caller.post("/api/v1/audits", json=example("/api/v1/audits")).status_code == 201

@@ -214,3 +214,11 @@ def test_the_api_list_names_a_malformed_page_and_caps_its_size(api, staff):
         assert refused.status_code == 400
         assert set(problem_fields(refused.json)) == {"page", "per_page"}
         assert pdpo.get(path, query_string={"per_page": "5000"}).json["per_page"] == 200
+
+
+def test_the_documented_example_is_accepted(api, staff, metz, make_activity, client):
+    assert make_activity(metz).id == 1  # the example's processing
+    spec = client.get("/api/v1/openapi.json").json["paths"]["/api/v1/instructions"]
+    body = spec["post"]["requestBody"]["content"]["application/json"]["example"]
+    made = api(staff.instructor).post("/api/v1/instructions", json=body)
+    assert made.status_code == 201, made.json
