@@ -180,3 +180,10 @@ def test_the_documented_examples_are_accepted(api, people, town, client):
     checked = caller.post("/api/v1/audits/check", json=example("/api/v1/audits/check"))
     assert checked.status_code == 200 and checked.json["is_acceptable"], checked.json
     assert caller.post("/api/v1/audits", json=example("/api/v1/audits")).status_code == 201
+
+
+@pytest.mark.parametrize("path", ["/api/v1/audits", "/api/v1/audits/check"])
+def test_a_start_whose_notice_day_leaves_the_calendar_is_refused_on_its_field(api, people, path):
+    answer = api(people.controller_dpo).post(path, json=json_request(start_on="0001-01-01"))
+    assert answer.status_code == 400 and "start_on" in problem_fields(answer.json)
+    assert answer.json["code"] == "bad_start"
