@@ -1,6 +1,8 @@
 """One validation path: marshmallow Input schemas with French messages (translated where shown,
 rgpd_app.messages), for forms and JSON."""
 
+from collections.abc import Mapping
+
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from werkzeug.routing import IntegerConverter
 
@@ -78,6 +80,8 @@ def load(schema: Schema, data) -> dict:
     """Validate a form MultiDict or a JSON dict, or raise ValidationFailed with every error."""
     if data is None:
         raise ValidationFailed({"_schema": [N_("Corps de requête JSON attendu.")]})
+    if not isinstance(data, Mapping):  # a JSON list, string or number: no fields to read
+        raise ValidationFailed({"_schema": [N_("Corps JSON (objet) attendu.")]})
     if hasattr(data, "getlist"):
         plain = {}
         for key in data:

@@ -1,4 +1,4 @@
-from marshmallow import Schema, fields, pre_load, validate
+from marshmallow import Schema, fields, pre_dump, pre_load, validate
 
 from rgpd_app.audits.models import DONE, OPEN
 from rgpd_app.audits.rules import MAX_MINUTES_PER_ENTRY
@@ -12,7 +12,9 @@ class AuditorInput(Input):
     name = fields.String(load_default=None, validate=_name)
     firm = fields.String(load_default=None, validate=_name)
     reference = fields.String(load_default=None, validate=validate.Length(max=100))
-    email = fields.Email(load_default="")
+    email = fields.Email(
+        load_default=str
+    )  # "" when absent (a callable: no "" default documented as an e-mail)
     has_signed_nda = fields.Boolean(load_default=False)
     nda_filename = fields.String(load_default=None, validate=validate.Length(max=255))
     nda_base64 = fields.String(load_default=None)
@@ -72,7 +74,7 @@ class TimeEntryInput(Input):
     description = fields.String(required=True, validate=validate.Length(min=2, max=2000))
 
 
-class FileInput(VersionInput):
+class ReportInput(VersionInput):
     filename = fields.String(required=True, validate=validate.Length(min=1, max=255))
     content_base64 = fields.String(required=True)
     content_type = fields.String(load_default="application/octet-stream")
@@ -157,19 +159,70 @@ def deadline_dict(deadline) -> dict | None:
     return deadline.to_dict() if deadline is not None else None
 
 
-def check_dict(check) -> dict:
-    """The rules' answer as JSON: every violation and the dates that follow."""
-    return {
-        "is_acceptable": check.is_acceptable,
-        "needs_processor_agreement": check.needs_processor_agreement,
-        "violations": [
-            {"code": v.code, "field": v.field, "message": v.message, "waivable": v.waivable}
-            for v in check.violations
-        ],
-        "latest_notice_on": check.latest_notice_on.isoformat() if check.latest_notice_on else None,
-        "earliest_start_on": check.earliest_start_on.isoformat(),
-        "next_allowed_start_on": (
-            check.next_allowed_start_on.isoformat() if check.next_allowed_start_on else None
-        ),
-        "refusal_deadline": check.refusal_deadline.to_dict(),
-    }
+class DeadlineStepSchema(Schema):
+    code = fields.String()
+    text = fields.String()
+
+
+class DeadlineSchema(Schema):
+    """A computed deadline as the deadlines library writes it: instants in Europe/Paris."""
+
+    kind = fields.String()
+    length = fields.Integer()
+    start = fields.String(metadata={"description": "Jour (AAAA-MM-JJ) ou instant ISO 8601"})
+    raw_end = fields.String()
+    deadline = fields.String()
+    closes_at = fields.String(metadata={"format": "date-time"})
+    calendar_code = fields.String(allow_none=True)
+    steps = fields.List(fields.Nested(DeadlineStepSchema))
+
+    @pre_dump
+    def _values(self, deadline, **_):
+        return deadline.to_dict()
+
+
+class AuditClocksSchema(Schema):
+    refusal = fields.Nested(DeadlineSchema)
+    observations = fields.Nested(DeadlineSchema, allow_none=True)
+    corrective = fields.Nested(DeadlineSchema, allow_none=True)
+
+
+class AuditDetailSchema(AuditSchema):
+    """An audit with its clocks (the API's detail and every step's answer)."""
+
+    clocks = fields.Nested(AuditClocksSchema)
+
+
+class AuditorAccountSchema(Schema):
+    """An auditor's account and its password, shown once."""
+
+    email = fields.String()
+    password = fields.String()
+
+
+class AuditAcceptedSchema(AuditDetailSchema):
+    auditor_accounts = fields.List(fields.Nested(AuditorAccountSchema))
+
+
+class ViolationSchema(Schema):
+    code = fields.String()
+    field = fields.String()
+    message = fields.String()
+    waivable = fields.Boolean()
+
+
+class AuditCheckSchema(Schema):
+    """The rules' answer about a notice: every violation and the dates that follow."""
+
+    is_acceptable = fields.Boolean()
+    needs_processor_agreement = fields.Boolean()
+    violations = fields.List(fields.Nested(ViolationSchema))
+    latest_notice_on = fields.Date(allow_none=True)
+    earliest_start_on = fields.Date()
+    next_allowed_start_on = fields.Date(allow_none=True)
+    refusal_deadline = fields.Nested(DeadlineSchema)
+
+
+class TimeEntriesSchema(Schema):
+    items = fields.List(fields.Nested(TimeEntrySchema))
+    total = fields.Integer()

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 import audit as rules_lib
 from audit import AuditState
-from deadlines import format_day_fr, format_instant_fr
+from deadlines import DeadlineError, format_day_fr, format_instant_fr
 from rgpd_app.accounts import rules as roles
 from rgpd_app.audits import notify, rules, storage
 from rgpd_app.audits.access import AuditRefused, calendar_of, paris_day, terms_for
@@ -129,6 +129,17 @@ def _municipality(actor: Actor, organisation_id: int | None) -> Organisation:
     return org
 
 
+def _check(request: rules_lib.AuditRequestInput, org: Organisation, now: datetime):
+    """The rules' answer; a start so far back that its latest notice day would fall before the
+    calendar's first day is refused on that field (no date to compute, no server error)."""
+    try:
+        return rules_lib.check_request(
+            request, _past_audits(org.id), terms_for(org), calendar_of(org), now
+        )
+    except DeadlineError as err:
+        raise AuditRefused(err.message, code=err.code, fields={"start_on": [err.message]}) from None
+
+
 def check_draft(
     data: dict, *, actor: Actor, now: datetime, organisation_id: int | None = None
 ) -> rules_lib.AuditCheck:
@@ -137,10 +148,7 @@ def check_draft(
     org = _municipality(actor, organisation_id if actor.is_processor_staff else None)
     origin = _reaudit_origin(data, org, actor)
     nda = [bool(a.get("has_signed_nda")) for a in data.get("auditors") or []]
-    request = _request_input(data, nda, paris_day(now), origin)
-    return rules_lib.check_request(
-        request, _past_audits(org.id), terms_for(org), calendar_of(org), now
-    )
+    return _check(_request_input(data, nda, paris_day(now), origin), org, now)
 
 
 def request_audit(
@@ -156,10 +164,7 @@ def request_audit(
         if u is not None and u.filename and storage.check_upload(u, "nda")
     }
     present = [u is not None and bool(u.filename) for u in ndas]
-    request = _request_input(data, present, paris_day(now), origin)
-    check = rules_lib.check_request(
-        request, _past_audits(org.id), terms_for(org), calendar_of(org), now
-    )
+    check = _check(_request_input(data, present, paris_day(now), origin), org, now)
     fields = {**check_fields(check), **upload_errors}
     asked = bool(data.get("ask_agreement"))
     if not check.is_acceptable or upload_errors:

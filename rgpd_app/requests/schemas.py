@@ -147,7 +147,7 @@ class RequestSchema(RequestSummarySchema):
     assistance = fields.Nested(AssistanceSchema, allow_none=True)
 
 
-class DeadlineStepSchema(Schema):
+class RequestDeadlineStepSchema(Schema):
     code = fields.String()
     text = fields.String()
 
@@ -163,7 +163,7 @@ class RequestDeadlineSchema(Schema):
     deadline = fields.String(metadata={"description": "Dernier jour ou instant du délai"})
     closes_at = fields.String(metadata={"format": "date-time"})
     calendar_code = fields.String(allow_none=True)
-    steps = fields.List(fields.Nested(DeadlineStepSchema))
+    steps = fields.List(fields.Nested(RequestDeadlineStepSchema))
 
 
 class RequestClocksSchema(Schema):

@@ -39,10 +39,18 @@ def backend():
 
 
 def isolated(app):
-    """Each request in a fresh context, as under a WSGI server (tests hold an app context open)."""
+    """Each request in a fresh context, as under a WSGI server (tests hold an app context open),
+    the answer closed once read as a server does (PEP 3333): a spooled export's file with it."""
+
+    def answer(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return list(body)
+        finally:
+            getattr(body, "close", lambda: None)()
 
     def wsgi(environ, start_response):
-        return contextvars.Context().run(lambda: list(app(environ, start_response)))
+        return contextvars.Context().run(answer, environ, start_response)
 
     return wsgi
 

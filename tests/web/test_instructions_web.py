@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.api_support import problem_fields
+from tests.api_support import assert_documented, problem_fields
 
 REASON = "Conservation illimitée contraire à l'article 5, paragraphe 1, point e), du RGPD."
 
@@ -87,7 +87,7 @@ def b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
-def test_the_whole_workflow_through_the_api(api, staff, metz, make_activity, clock):
+def test_the_whole_workflow_through_the_api(api, staff, metz, make_activity, clock, client):
     activity = make_activity(metz)
     instructor, pdpo = api(staff.instructor), api(staff.processor_dpo)
     bad = instructor.post("/api/v1/instructions", json={"text": "x"})
@@ -103,12 +103,31 @@ def test_the_whole_workflow_through_the_api(api, staff, metz, make_activity, clo
         },
     )
     assert made.status_code == 201, made.json
+    assert_documented(client, "post", "/api/v1/instructions", made)
+    one, ids = "/api/v1/instructions/{instruction_id}", {"instruction_id": made.json["id"]}
     url = f"/api/v1/instructions/{made.json['id']}"
     file_id = made.json["attachments"][0]["id"]
     download = pdpo.get(f"{url}/attachments/{file_id}")
     assert download.data == b"%PDF delib"
+    assert_documented(
+        client,
+        "get",
+        f"{one}/attachments/{{attachment_id}}",
+        download,
+        attachment_id=file_id,
+        **ids,
+    )
     download.close()
-    assert pdpo.post(f"{url}/acknowledge").json["state"] == "acknowledged"
+    assert_documented(client, "get", one, pdpo.get(url), **ids)
+    added = instructor.post(
+        f"{url}/attachments",
+        json={"files": [{"filename": "annexe.txt", "content_base64": b64(b"A")}]},
+    )
+    assert added.status_code == 201, added.json
+    assert_documented(client, "post", f"{one}/attachments", added, **ids)
+    acknowledged = pdpo.post(f"{url}/acknowledge")
+    assert acknowledged.json["state"] == "acknowledged"
+    assert_documented(client, "post", f"{one}/acknowledge", acknowledged, **ids)
     locked = instructor.put(
         url,
         json={
@@ -119,19 +138,38 @@ def test_the_whole_workflow_through_the_api(api, staff, metz, make_activity, clo
         },
     )
     assert locked.status_code == 409 and locked.json["code"] == "instruction_locked"
-    assert pdpo.post(f"{url}/flag", json={"reason": REASON}).json["state"] == "suspended"
+    assert_documented(client, "put", one, locked, **ids)
+    flagged = pdpo.post(f"{url}/flag", json={"reason": REASON})
+    assert flagged.json["state"] == "suspended"
+    assert_documented(client, "post", f"{one}/flag", flagged, **ids)
     refused = pdpo.post(f"{url}/applied", json={})
     assert refused.status_code == 409 and refused.json["code"] == "instruction_suspended"
     cnil = instructor.post(f"{url}/cnil", json={"referred_on": "2026-03-02", "reference": "R1"})
     assert cnil.json["cnil_referred_on"] == "2026-03-02"
     confirmed = instructor.post(f"{url}/confirm", json={"text": "Confirmé par le maire."})
     assert confirmed.json["confirmed_by_name"] == "Test instructor"
-    assert pdpo.post(f"{url}/applied", json={"note": "Fait"}).json["state"] == "applied"
-    in_force = pdpo.get("/api/v1/instructions/in-force").json
-    assert in_force["items"][0]["instruction"]["id"] == made.json["id"]
-    assert pdpo.get("/api/v1/instructions?state=applied").json["total"] == 1
+    applied = pdpo.post(f"{url}/applied", json={"note": "Fait"})
+    assert applied.json["state"] == "applied"
+    assert_documented(client, "post", f"{one}/applied", applied, **ids)
+    in_force = pdpo.get("/api/v1/instructions/in-force")
+    assert in_force.json["items"][0]["instruction"]["id"] == made.json["id"]
+    assert_documented(client, "get", "/api/v1/instructions/in-force", in_force)
+    listed = pdpo.get("/api/v1/instructions?state=applied")
+    assert listed.json["total"] == 1
+    assert_documented(client, "get", "/api/v1/instructions", listed)
     export = pdpo.get("/api/v1/instructions/export?format=csv")
     assert export.status_code == 200 and "Purger les comptes" in export.text
+    assert_documented(client, "get", "/api/v1/instructions/export", export)
+    rows = pdpo.get("/api/v1/instructions/export?format=json")
+    assert [row["reference"] for row in rows.json] == [made.json["reference"]]
+    assert_documented(client, "get", "/api/v1/instructions/export", rows)
+
+
+def test_the_json_export_is_described_column_by_column():
+    from rgpd_app.instructions.exporting import COLUMNS
+    from rgpd_app.instructions.schemas import InstructionExportRowSchema
+
+    assert list(InstructionExportRowSchema().fields) == [column.key for column in COLUMNS]
 
 
 @pytest.mark.parametrize(
@@ -167,3 +205,20 @@ def test_purposes_of_the_register_show_the_instruction_they_came_from(
     page = client.get(f"/instructions/{given.id}")
     assert "Finalités du registre issues de cette instruction" in page.text
     assert "Délivrer les actes" in page.text
+
+
+def test_the_api_list_names_a_malformed_page_and_caps_its_size(api, staff):
+    pdpo = api(staff.processor_dpo)
+    for path in ("/api/v1/instructions", "/api/v1/instructions/in-force"):
+        refused = pdpo.get(path, query_string={"page": "zéro", "per_page": "0"})
+        assert refused.status_code == 400
+        assert set(problem_fields(refused.json)) == {"page", "per_page"}
+        assert pdpo.get(path, query_string={"per_page": "5000"}).json["per_page"] == 200
+
+
+def test_the_documented_example_is_accepted(api, staff, metz, make_activity, client):
+    assert make_activity(metz).id == 1  # the example's processing
+    spec = client.get("/api/v1/openapi.json").json["paths"]["/api/v1/instructions"]
+    body = spec["post"]["requestBody"]["content"]["application/json"]["example"]
+    made = api(staff.instructor).post("/api/v1/instructions", json=body)
+    assert made.status_code == 201, made.json
