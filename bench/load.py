@@ -135,10 +135,10 @@ def build(dep: Deployment, towns: int) -> list[dict]:
     from rgpd_app import create_app
     from rgpd_app.accounts import management, tokens
     from rgpd_app.extensions import db
+    from rgpd_app.foundation.actor import actor_for
     from rgpd_app.organisations import services as organisations
     from rgpd_app.register.models import ProcessingActivity
     from rgpd_app.subprocessors import services as subprocessors
-    from rgpd_app.tenancy import actor_for
     from tests.conftest import valid_siren
     from tests.subprocessor_support import notice_data, sub_data
 

@@ -8,8 +8,8 @@ from rgpd_app import api_conventions, clock
 from rgpd_app.accounts import tokens
 from rgpd_app.errors import DomainError
 from rgpd_app.extensions import csrf, db, limiter
+from rgpd_app.foundation.actor import Actor, actor_for
 from rgpd_app.messages import N_
-from rgpd_app.tenancy import Actor, actor_for
 
 
 class Unauthorized(DomainError):

@@ -22,9 +22,9 @@ from werkzeug.datastructures import ETags
 from werkzeug.http import generate_etag
 
 from rgpd_app import clock
-from rgpd_app.dbtypes import UTCDateTime
 from rgpd_app.errors import Conflict, DomainError, ValidationFailed
 from rgpd_app.extensions import db
+from rgpd_app.foundation.types import UTCDateTime
 from rgpd_app.messages import N_
 
 IDEMPOTENCY_HOURS = 24

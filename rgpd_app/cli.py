@@ -9,13 +9,14 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from rgpd_app import clock
-from rgpd_app.accounts import management, rules, services, tokens
+from rgpd_app.accounts import management, services, tokens
 from rgpd_app.cli_support import fail
 from rgpd_app.clocks.cli import deadline as deadline_cli
 from rgpd_app.crypto.cli import keys_cli, zip_cli
 from rgpd_app.errors import DomainError
 from rgpd_app.evidence.cli import evidence_cli
 from rgpd_app.extensions import db
+from rgpd_app.foundation import roles
 from rgpd_app.notifications.cli import outbox_cli
 from rgpd_app.operations.cli import backup_command, restore_command, status_command
 from rgpd_app.organisations import services as organisations
@@ -74,12 +75,12 @@ def create_org(name, siren, departement, processor):
 @rgpd.command("create-user")
 @click.argument("email")
 @click.option("--org", "siren", required=True, help="SIREN de l'organisation.")
-@click.option("--role", required=True, type=click.Choice(rules.ALL_ROLES))
+@click.option("--role", required=True, type=click.Choice(roles.ALL_ROLES))
 @click.option("--name", default="")
 def create_user(email, siren, role, name):
     """Créer un compte ; le mot de passe est lu sur l'entrée standard."""
     org = _org_by_siren(siren)
-    if role == rules.AUDITOR:
+    if role == roles.AUDITOR:
         raise click.ClickException(
             "Un auditeur s'habilite depuis l'interface (collectivité et dates)."
         )
@@ -113,7 +114,7 @@ def create_admin(email):
             name=email,
             organisation=org,
             password=_read_password(),
-            role=rules.ADMIN,
+            role=roles.ADMIN,
             actor=None,
             now=clock.now(),
         )

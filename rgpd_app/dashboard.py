@@ -11,9 +11,9 @@ from datetime import datetime
 
 from rgpd_app.clocks import rules as clock_rules
 from rgpd_app.clocks.services import Echeance, Task, echeances_for, tasks_for
+from rgpd_app.foundation.actor import Actor
 from rgpd_app.navigation import SECTIONS
 from rgpd_app.register.rules import normalize
-from rgpd_app.tenancy import Actor
 
 # An échéance's kind starts with its domain's word; the word says which section it is under.
 KIND_SECTIONS = {

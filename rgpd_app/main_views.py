@@ -4,10 +4,10 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from rgpd_app import clock
-from rgpd_app.accounts import rules
 from rgpd_app.dashboard import todo_for
+from rgpd_app.foundation import roles
+from rgpd_app.foundation.tenancy import get_visible
 from rgpd_app.organisations.models import Organisation
-from rgpd_app.tenancy import get_visible
 from rgpd_app.web import current_actor, roles_required
 
 bp = Blueprint("main", __name__)
@@ -38,9 +38,9 @@ def dashboard():
     return render_template(
         "main/dashboard.html",
         actor=actor,
-        labels=rules.ROLE_LABELS,
+        labels=roles.ROLE_LABELS,
         domains=domains,
         organisation=organisation,
         organisation_q=organisation_q,
-        many_municipalities=actor.is_processor_staff or actor.has(rules.AUDITOR),
+        many_municipalities=actor.is_processor_staff or actor.has(roles.AUDITOR),
     )

@@ -21,8 +21,9 @@ from rgpd_app.breaches.models import (  # noqa: F401
 )
 from rgpd_app.deposits.models import Deposit, Intervention  # noqa: F401
 from rgpd_app.exports.models import ExportJob  # noqa: F401
+from rgpd_app.foundation.journal import JournalEntry
 from rgpd_app.instructions.models import Instruction, InstructionAttachment  # noqa: F401
-from rgpd_app.journal.models import JournalEntry, JournalSeal
+from rgpd_app.journal.models import JournalSeal
 from rgpd_app.notifications.models import OutboxMessage
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.register.models import (  # noqa: F401

@@ -7,11 +7,11 @@ from sqlalchemy import ForeignKey, Text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from deadlines import PARIS
-from rgpd_app.dbtypes import UTCDateTime
 from rgpd_app.errors import ValidationFailed
 from rgpd_app.extensions import db
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.types import UTCDateTime
 from rgpd_app.messages import N_
-from rgpd_app.tenancy import Actor
 
 
 class TimeEntryColumns:

@@ -10,8 +10,8 @@ from sqlalchemy.orm import joinedload
 from rgpd_app import clock
 from rgpd_app.errors import Forbidden, translated
 from rgpd_app.extensions import db, login_manager
+from rgpd_app.foundation.actor import Actor, actor_for
 from rgpd_app.messages import N_
-from rgpd_app.tenancy import Actor, actor_for
 
 # Health probes and the metrics scrape (operations/health.py): answered without a session.
 PROBE_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from rgpd_app.audits.storage import Upload
-from rgpd_app.tenancy import actor_for
+from rgpd_app.foundation.actor import actor_for
 
 NOTICE_AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # Monday 2 March 2026, 10:00 in Paris
 START_OK = date(2026, 4, 2)  # latest notice day: Monday 2 March (30 whole days before)

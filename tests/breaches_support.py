@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from rgpd_app.breaches import services
-from rgpd_app.tenancy import actor_for
+from rgpd_app.foundation.actor import actor_for
 
 
 def facts(**overrides) -> dict:

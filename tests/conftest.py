@@ -189,7 +189,7 @@ def processor(make_org):
 
 @pytest.fixture
 def make_user(app, clock, processor):
-    from rgpd_app.accounts.rules import PROCESSOR_ROLES
+    from rgpd_app.foundation.roles import PROCESSOR_ROLES
 
     def make(role, org=None, *, email=None, totp=False, **grant):
         org = org if org is not None else (processor if role in PROCESSOR_ROLES else None)

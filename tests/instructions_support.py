@@ -5,9 +5,9 @@ from datetime import UTC, date, datetime
 import pytest
 
 from rgpd_app.extensions import db
+from rgpd_app.foundation.actor import actor_for
 from rgpd_app.instructions.storage import Upload
 from rgpd_app.register.models import ProcessingActivity
-from rgpd_app.tenancy import actor_for
 
 GIVEN_AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # Monday 2 March 2026, 10:00 in Paris
 

@@ -1,12 +1,13 @@
 """Journal rows for the chain's tests."""
 
 from rgpd_app.extensions import db
+from rgpd_app.foundation.journal import record
 from rgpd_app.journal import services
 
 
 def write(n, clock):
     for i in range(n):
-        services.record("test.event", now=clock(), details={"n": i})
+        record("test.event", now=clock(), details={"n": i})
     db.session.commit()
 
 

@@ -11,8 +11,8 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from rgpd_app.extensions import db
+from rgpd_app.foundation.actor import actor_for
 from rgpd_app.register.models import ProcessingActivity
-from rgpd_app.tenancy import actor_for
 
 SENT_AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # Monday 2 March 2026, 10:00 in Paris
 

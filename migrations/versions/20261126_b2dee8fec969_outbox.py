@@ -8,7 +8,7 @@ Create Date: 2026-11-26 13:10:25.190541
 from alembic import op
 import sqlalchemy as sa
 
-import rgpd_app.dbtypes
+import rgpd_app.foundation.types
 
 
 # revision identifiers, used by Alembic.
@@ -33,12 +33,12 @@ def upgrade():
     sa.Column('body_html', sa.Text(), nullable=False),
     sa.Column('state', sa.String(length=10), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('next_attempt_at', rgpd_app.dbtypes.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_attempt_at', rgpd_app.dbtypes.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('sent_at', rgpd_app.dbtypes.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('accepted_at', rgpd_app.dbtypes.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('next_attempt_at', rgpd_app.foundation.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_attempt_at', rgpd_app.foundation.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('sent_at', rgpd_app.foundation.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('accepted_at', rgpd_app.foundation.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_error', sa.Text(), nullable=False),
-    sa.Column('created_at', rgpd_app.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', rgpd_app.foundation.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('event_type', sa.String(length=60), nullable=False),
     sa.Column('event_id', sa.String(length=60), nullable=False),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_outbox_message_organisation_id_organisation')),

@@ -8,7 +8,7 @@ Create Date: 2026-11-26 16:01:42.490490
 from alembic import op
 import sqlalchemy as sa
 
-import rgpd_app.dbtypes
+import rgpd_app.foundation.types
 
 
 # revision identifiers, used by Alembic.
@@ -38,12 +38,12 @@ def upgrade():
     sa.Column('size', sa.BigInteger(), nullable=True),
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('error', sa.String(length=1000), nullable=False),
-    sa.Column('requested_at', rgpd_app.dbtypes.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('started_at', rgpd_app.dbtypes.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('heartbeat_at', rgpd_app.dbtypes.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('finished_at', rgpd_app.dbtypes.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('expires_at', rgpd_app.dbtypes.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('downloaded_at', rgpd_app.dbtypes.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('requested_at', rgpd_app.foundation.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('started_at', rgpd_app.foundation.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('heartbeat_at', rgpd_app.foundation.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', rgpd_app.foundation.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('expires_at', rgpd_app.foundation.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('downloaded_at', rgpd_app.foundation.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_export_job_organisation_id_organisation')),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_export_job_user_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_export_job')),

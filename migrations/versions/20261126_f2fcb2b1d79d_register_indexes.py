@@ -8,7 +8,7 @@ Create Date: 2026-11-26 14:27:26.378635
 from alembic import op
 import sqlalchemy as sa
 
-import rgpd_app.dbtypes
+import rgpd_app.foundation.types
 
 
 # revision identifiers, used by Alembic.

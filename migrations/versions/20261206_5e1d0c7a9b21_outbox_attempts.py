@@ -8,7 +8,7 @@ Create Date: 2026-12-06 09:40:00
 from alembic import op
 import sqlalchemy as sa
 
-import rgpd_app.dbtypes
+import rgpd_app.foundation.types
 
 
 revision = '5e1d0c7a9b21'
@@ -23,10 +23,10 @@ def upgrade():
     sa.Column('message_pk', sa.Integer(), nullable=False),
     sa.Column('number', sa.Integer(), nullable=False),
     sa.Column('recipient', sa.String(length=500), nullable=False),
-    sa.Column('started_at', rgpd_app.dbtypes.UTCDateTime(), nullable=False),
-    sa.Column('data_sent_at', rgpd_app.dbtypes.UTCDateTime(), nullable=True),
-    sa.Column('finished_at', rgpd_app.dbtypes.UTCDateTime(), nullable=True),
-    sa.Column('accepted_at', rgpd_app.dbtypes.UTCDateTime(), nullable=True),
+    sa.Column('started_at', rgpd_app.foundation.types.UTCDateTime(), nullable=False),
+    sa.Column('data_sent_at', rgpd_app.foundation.types.UTCDateTime(), nullable=True),
+    sa.Column('finished_at', rgpd_app.foundation.types.UTCDateTime(), nullable=True),
+    sa.Column('accepted_at', rgpd_app.foundation.types.UTCDateTime(), nullable=True),
     sa.Column('outcome', sa.String(length=20), nullable=False),
     sa.Column('reply', sa.Text(), nullable=False),
     sa.Column('queue_id', sa.String(length=100), nullable=False),
@@ -38,11 +38,11 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_outbox_attempt_message_pk'), ['message_pk'], unique=False)
 
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('heartbeat_at', rgpd_app.dbtypes.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('heartbeat_at', rgpd_app.foundation.types.UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column('accepted_attempt', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('acceptance_reply', sa.Text(), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('acceptance_queue_id', sa.String(length=100), nullable=False, server_default=''))
-        batch_op.add_column(sa.Column('body_purged_at', rgpd_app.dbtypes.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('body_purged_at', rgpd_app.foundation.types.UTCDateTime(), nullable=True))
 
 
 def downgrade():

@@ -8,7 +8,7 @@ Create Date: 2026-12-07 04:00:00
 from alembic import op
 import sqlalchemy as sa
 
-from rgpd_app.dbtypes import UTCDateTime
+from rgpd_app.foundation.types import UTCDateTime
 
 
 revision = 'b7d2e8f4c1a3'

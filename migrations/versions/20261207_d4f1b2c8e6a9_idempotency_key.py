@@ -7,7 +7,7 @@ Create Date: 2026-12-07 13:00:00
 from alembic import op
 import sqlalchemy as sa
 
-from rgpd_app.dbtypes import UTCDateTime
+from rgpd_app.foundation.types import UTCDateTime
 
 
 revision = 'd4f1b2c8e6a9'

@@ -14,7 +14,7 @@ from datetime import timedelta
 from alembic import op
 import sqlalchemy as sa
 
-from rgpd_app.dbtypes import UTCDateTime
+from rgpd_app.foundation.types import UTCDateTime
 
 
 revision = "9cb12440f8e6"

@@ -8,7 +8,7 @@ Create Date: 2026-12-08 09:00:00
 from alembic import op
 import sqlalchemy as sa
 
-import rgpd_app.dbtypes
+import rgpd_app.foundation.types
 
 
 revision = 'd4f2b8c6e1a9'
@@ -33,7 +33,7 @@ def upgrade():
     sa.Column('is_account_creation_allowed', sa.Boolean(), nullable=False),
     sa.Column('is_required', sa.Boolean(), nullable=False),
     sa.Column('break_glass_user_id', sa.Integer(), nullable=True),
-    sa.Column('updated_at', rgpd_app.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', rgpd_app.foundation.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['break_glass_user_id'], ['user_account.id'], name=op.f('fk_oidc_provider_break_glass_user_id_user_account')),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_oidc_provider_organisation_id_organisation')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_oidc_provider')),
@@ -44,8 +44,8 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('issuer', sa.String(length=500), nullable=False),
     sa.Column('subject', sa.String(length=255), nullable=False),
-    sa.Column('linked_at', rgpd_app.dbtypes.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_login_at', rgpd_app.dbtypes.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('linked_at', rgpd_app.foundation.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_login_at', rgpd_app.foundation.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_oidc_identity_user_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_oidc_identity')),
     sa.UniqueConstraint('issuer', 'subject', name='uq_oidc_identity_issuer')

@@ -4,7 +4,7 @@ journal entries as the « Comptes » and « Mon compte › Jetons d'API » pages
 from flask import g, request
 
 from rgpd_app import clock
-from rgpd_app.accounts import grants, management, rules, services, tokens
+from rgpd_app.accounts import grants, management, services, tokens
 from rgpd_app.accounts.schemas import (
     ApiTokenSchema,
     GrantInput,
@@ -20,8 +20,9 @@ from rgpd_app.accounts.schemas import (
 from rgpd_app.api_auth import api_actor, api_blueprint, int_arg
 from rgpd_app.apidoc import PAGING, Page, Param, operation
 from rgpd_app.extensions import db
-from rgpd_app.journal.services import record
-from rgpd_app.tenancy import require
+from rgpd_app.foundation import roles
+from rgpd_app.foundation.journal import record
+from rgpd_app.foundation.tenancy import require
 from rgpd_app.validation import load
 
 bp = api_blueprint("accounts_api", __name__)
@@ -87,7 +88,7 @@ def accounts():
         "email": "agent.etat-civil@mairie-exemple.fr",
         "name": "Camille Martin",
         "organisation_id": 2,
-        "role": rules.INSTRUCTOR,
+        "role": roles.INSTRUCTOR,
         "password": _PASSWORD,
     },
     response=UserDetailSchema,
@@ -148,7 +149,7 @@ def enable(user_id: int):
 )
 def password_reset(user_id: int):
     actor = api_actor()
-    require(actor, rules.ADMIN)
+    require(actor, roles.ADMIN)
     user = management.get_user(user_id, actor=actor, now=clock.now())
     data = load(PasswordResetInput(), request.get_json(silent=True))
     services.reset_password(user, data["password"], actor=actor, now=clock.now())
@@ -176,7 +177,7 @@ def grant_list(user_id: int):
     "période (jours du calendrier français, bornes comprises).",
     body=GrantInput,
     example={
-        "role": rules.INSTRUCTOR,
+        "role": roles.INSTRUCTOR,
         "valid_from_on": "2026-04-01",
         "valid_until_on": "2026-06-30",
     },

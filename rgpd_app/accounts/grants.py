@@ -9,11 +9,12 @@ from rgpd_app.accounts import rules
 from rgpd_app.accounts.models import RoleGrant, User
 from rgpd_app.errors import Conflict, DomainError, Forbidden, NotFound
 from rgpd_app.extensions import db
-from rgpd_app.journal.services import record
+from rgpd_app.foundation import roles
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.journal import record
 from rgpd_app.messages import N_, joined
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.paging import Page, paginate
-from rgpd_app.tenancy import Actor
 
 
 def grant_role(
@@ -53,18 +54,18 @@ def _refusals(actor: Actor | None, target: User, role: str) -> list[str]:
             target_is_processor=target.organisation.is_processor,
             role=role,
         )
-    if role not in rules.ALL_ROLES:
+    if role not in roles.ALL_ROLES:
         return [N_("Rôle inconnu : %(role)s.", role=role)]
-    if role in rules.PROCESSOR_ROLES and not target.organisation.is_processor:
+    if role in roles.PROCESSOR_ROLES and not target.organisation.is_processor:
         return [N_("Ce rôle est réservé aux comptes du sous-traitant.")]
-    if role in rules.CONTROLLER_ROLES and target.organisation.is_processor:
+    if role in roles.CONTROLLER_ROLES and target.organisation.is_processor:
         return [N_("Ce rôle est réservé aux comptes d'une collectivité.")]
     return []
 
 
 def _period_refusals(role: str, controller_id, valid_from_on, valid_until_on, today) -> list[str]:
     reasons = []
-    if role == rules.AUDITOR:
+    if role == roles.AUDITOR:
         controller = db.session.get(Organisation, controller_id) if controller_id else None
         if controller is None or controller.is_processor:
             reasons.append(
@@ -122,7 +123,7 @@ def add_grant(
     grant = RoleGrant(
         user=target,
         role=role,
-        controller_id=controller_id if role == rules.AUDITOR else None,
+        controller_id=controller_id if role == roles.AUDITOR else None,
         valid_from_on=valid_from_on,
         valid_until_on=valid_until_on,
         granted_by_id=actor.id if actor else None,

@@ -10,11 +10,13 @@ from rgpd_app.accounts.models import User
 from rgpd_app.accounts.services import check_new_password, find_user
 from rgpd_app.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from rgpd_app.extensions import db
-from rgpd_app.journal.services import record
+from rgpd_app.foundation import roles
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.journal import record
+from rgpd_app.foundation.tenancy import require
 from rgpd_app.messages import N_
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.paging import contains, ordering, paginate
-from rgpd_app.tenancy import Actor, require
 
 
 def add_account(
@@ -138,7 +140,7 @@ def require_manager(actor: Actor) -> None:
 def account_organisations(actor: Actor) -> list[Organisation]:
     """Where the actor may open an account: anywhere for an administrator, else its own."""
     stmt = select(Organisation).order_by(Organisation.kind.desc(), Organisation.name)
-    if not actor.has(rules.ADMIN):
+    if not actor.has(roles.ADMIN):
         stmt = stmt.where(Organisation.id == actor.organisation_id)
     return list(db.session.scalars(stmt))
 
@@ -147,7 +149,7 @@ def account_organisation(organisation_id: int, *, actor: Actor) -> Organisation:
     """The organisation of a new account, if the actor may open one there; else a refusal on
     the field (the same answer whether it exists elsewhere or not at all)."""
     org = db.session.get(Organisation, organisation_id)
-    if org is None or not (actor.has(rules.ADMIN) or org.id == actor.organisation_id):
+    if org is None or not (actor.has(roles.ADMIN) or org.id == actor.organisation_id):
         raise DomainError(
             N_("Organisation inconnue."),
             fields={"organisation_id": [N_("Organisation inconnue.")]},
@@ -157,17 +159,17 @@ def account_organisation(organisation_id: int, *, actor: Actor) -> Organisation:
 
 def manage_check(actor: Actor, target: User) -> None:
     """Administrators manage every account; a controller DPO those of its municipality."""
-    if actor.has(rules.ADMIN):
+    if actor.has(roles.ADMIN):
         return
-    if actor.has(rules.CONTROLLER_DPO) and target.organisation_id == actor.organisation_id:
+    if actor.has(roles.CONTROLLER_DPO) and target.organisation_id == actor.organisation_id:
         return
     raise Forbidden()
 
 
 def users_query(actor: Actor):
-    if actor.has(rules.ADMIN):
+    if actor.has(roles.ADMIN):
         return select(User)
-    if actor.has(rules.CONTROLLER_DPO):
+    if actor.has(roles.CONTROLLER_DPO):
         return select(User).where(User.organisation_id == actor.organisation_id)
     raise Forbidden()
 

@@ -4,9 +4,8 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from rgpd_app.crypto.types import EncryptedText
-from rgpd_app.dbtypes import UTCDateTime
 from rgpd_app.extensions import db
+from rgpd_app.foundation.types import EncryptedText, UTCDateTime
 from rgpd_app.organisations.models import Organisation
 
 

@@ -25,7 +25,7 @@ from rgpd_app.accounts import passwords, services
 from rgpd_app.accounts.oidc import services as oidc_services
 from rgpd_app.errors import DomainError
 from rgpd_app.extensions import db, limiter
-from rgpd_app.journal.services import record
+from rgpd_app.foundation.journal import record
 from rgpd_app.messages import N_
 from rgpd_app.web import flash
 

@@ -5,31 +5,21 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from rgpd_app.foundation.roles import (
+    ADMIN,
+    ALL_ROLES,
+    AUDITOR,
+    CONTROLLER_DPO,
+    CONTROLLER_ROLES,
+    PROCESSOR_DPO,
+    PROCESSOR_ROLES,
+    ROLE_LABELS,
+    SECURITY_OFFICER,
+)
 from rgpd_app.messages import N_
 
-ADMIN = "admin"
-PROCESSOR_DPO = "processor_dpo"
-SECURITY_OFFICER = "security_officer"
-SUPPORT = "support"
-CONTROLLER_DPO = "controller_dpo"
-INSTRUCTOR = "instructor"
-AUDITOR = "auditor"
-
-PROCESSOR_ROLES = (ADMIN, PROCESSOR_DPO, SECURITY_OFFICER, SUPPORT)
-CONTROLLER_ROLES = (CONTROLLER_DPO, INSTRUCTOR)
-ALL_ROLES = (*PROCESSOR_ROLES, *CONTROLLER_ROLES, AUDITOR)
 # Who manages accounts: an administrator every account, a municipality's DPO its own (annex §1).
 ACCOUNT_MANAGERS = (ADMIN, CONTROLLER_DPO)
-
-ROLE_LABELS = {
-    ADMIN: "Administrateur",
-    PROCESSOR_DPO: "DPO du sous-traitant",
-    SECURITY_OFFICER: "Responsable sécurité",
-    SUPPORT: "Agent support",
-    CONTROLLER_DPO: "DPO de la collectivité",
-    INSTRUCTOR: "Donneur d'instructions habilité",
-    AUDITOR: "Auditeur",
-}
 
 # Pairs of roles one person may not hold together (annex §1: key roles are not cumulated).
 INCOMPATIBLE = {

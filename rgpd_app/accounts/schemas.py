@@ -2,6 +2,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from rgpd_app.accounts import passwords, rules, tokens
 from rgpd_app.extensions import db
+from rgpd_app.foundation import roles
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.validation import DB_INT_MAX, Input
 
@@ -27,7 +28,7 @@ class PasswordChangeInput(Input):
 
 
 class GrantInput(Input):
-    role = fields.String(required=True, validate=validate.OneOf(rules.ALL_ROLES))
+    role = fields.String(required=True, validate=validate.OneOf(roles.ALL_ROLES))
     controller_id = fields.Integer(load_default=None)
     valid_from_on = fields.Date(load_default=None)
     valid_until_on = fields.Date(load_default=None)
@@ -94,7 +95,7 @@ class NewApiTokenSchema(ApiTokenSchema):
         return self.secret
 
 
-_ROLE = {"type": "string", "enum": list(rules.ALL_ROLES)}
+_ROLE = {"type": "string", "enum": list(roles.ALL_ROLES)}
 
 
 class RoleGrantSchema(Schema):

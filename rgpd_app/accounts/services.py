@@ -11,10 +11,11 @@ from rgpd_app.accounts import passwords, rules, tokens
 from rgpd_app.accounts.models import User
 from rgpd_app.errors import DomainError, Forbidden, ValidationFailed
 from rgpd_app.extensions import db
-from rgpd_app.journal.services import record
+from rgpd_app.foundation import roles
+from rgpd_app.foundation.actor import Actor, active_roles
+from rgpd_app.foundation.journal import record
 from rgpd_app.messages import N_
 from rgpd_app.organisations.models import Organisation
-from rgpd_app.tenancy import Actor, active_roles
 
 GENERIC_LOGIN_ERROR = "Identifiant ou mot de passe incorrect, ou compte temporairement verrouillé."
 
@@ -71,8 +72,8 @@ def count_failure(user: User, reason: str, *, now: datetime) -> None:
 
 
 def needs_totp_enrolment(user: User, now: datetime) -> bool:
-    roles, _ = active_roles(user, now)
-    return rules.requires_totp(set(roles)) and not user.has_totp
+    held, _ = active_roles(user, now)
+    return rules.requires_totp(set(held)) and not user.has_totp
 
 
 def verify_totp(user: User, code: str, *, now: datetime) -> None:
@@ -188,7 +189,7 @@ def reset_password(target: User, new: str, *, actor: Actor | None, now: datetime
     """An administrator (or the CLI) sets a password; not limited per day. The account's
     tokens are revoked, as on any password change."""
     if actor is not None:
-        if not actor.has(rules.ADMIN):
+        if not actor.has(roles.ADMIN):
             raise Forbidden()
         if actor.id == target.id:
             raise Forbidden(N_("Utilisez le changement de mot de passe pour votre propre compte."))

@@ -6,14 +6,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from rgpd_app.accounts import rules
 from rgpd_app.accounts.models import ApiToken, User
 from rgpd_app.errors import Conflict, NotFound, ValidationFailed
 from rgpd_app.extensions import db
-from rgpd_app.journal.services import record
+from rgpd_app.foundation import roles
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.journal import record
 from rgpd_app.messages import N_
 from rgpd_app.paging import Page, paginate
-from rgpd_app.tenancy import Actor
 
 DEFAULT_DAYS = 90  # a token's life unless asked otherwise
 MAX_DAYS = 365  # and a year at most: a forgotten token stops working by itself
@@ -82,7 +82,7 @@ def list_tokens(*, actor: Actor, page: int = 1, per_page: int = 50) -> Page:
 def revoke_token(token_id: int, *, actor: Actor, now: datetime) -> None:
     """One's own token, or anyone's for an administrator; a revoked token stays revoked."""
     token = db.session.get(ApiToken, token_id)
-    if token is None or (token.user_id != actor.id and not actor.has(rules.ADMIN)):
+    if token is None or (token.user_id != actor.id and not actor.has(roles.ADMIN)):
         raise NotFound()
     if token.revoked_at is not None:
         raise Conflict(N_("Ce jeton est déjà révoqué."), code="token_revoked")

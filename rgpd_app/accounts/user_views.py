@@ -8,6 +8,7 @@ from rgpd_app.accounts import grants, management, reauth, rules, services
 from rgpd_app.accounts.schemas import GrantInput, PasswordResetInput, UserInput
 from rgpd_app.errors import DomainError
 from rgpd_app.extensions import db
+from rgpd_app.foundation import roles
 from rgpd_app.messages import N_
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.paging import sort_key
@@ -20,7 +21,7 @@ MANAGERS = rules.ACCOUNT_MANAGERS
 
 def _controllers(actor):
     # Only an administrator grants the auditor role: nobody else sees the list of municipalities.
-    if not actor.has(rules.ADMIN):
+    if not actor.has(roles.ADMIN):
         return []
     return db.session.scalars(
         select(Organisation).where(Organisation.kind == "controller").order_by(Organisation.name)
@@ -28,9 +29,9 @@ def _controllers(actor):
 
 
 def _grantable(actor):
-    if actor.has(rules.ADMIN):
-        return rules.ALL_ROLES
-    return rules.CONTROLLER_ROLES
+    if actor.has(roles.ADMIN):
+        return roles.ALL_ROLES
+    return roles.CONTROLLER_ROLES
 
 
 @bp.route("/")
@@ -49,7 +50,7 @@ def index():
         page=page,
         q=q,
         per_page=25,
-        labels=rules.ROLE_LABELS,
+        labels=roles.ROLE_LABELS,
     )
 
 
@@ -76,7 +77,7 @@ def new():
         organisations=management.account_organisations(actor),
         controllers=_controllers(actor),
         roles=_grantable(actor),
-        labels=rules.ROLE_LABELS,
+        labels=roles.ROLE_LABELS,
     ), (400 if errors else 200)
 
 
@@ -89,7 +90,7 @@ def detail(user_id: int):
         "users/detail.html",
         user=user,
         roles=_grantable(actor),
-        labels=rules.ROLE_LABELS,
+        labels=roles.ROLE_LABELS,
         controllers=_controllers(actor),
         errors={},
     )
@@ -111,7 +112,7 @@ def grant(user_id: int):
             "users/detail.html",
             user=user,
             roles=_grantable(actor),
-            labels=rules.ROLE_LABELS,
+            labels=roles.ROLE_LABELS,
             controllers=_controllers(actor),
             errors=errors,
         ), err.status
@@ -140,7 +141,7 @@ def enabled(user_id: int):
 
 
 @bp.route("/<int:user_id>/password", methods=["POST"])
-@roles_required(rules.ADMIN)
+@roles_required(roles.ADMIN)
 def reset_password(user_id: int):
     actor = current_actor()
     user = management.get_user(user_id, actor=actor, now=clock.now())
@@ -153,7 +154,7 @@ def reset_password(user_id: int):
             "users/detail.html",
             user=user,
             roles=_grantable(actor),
-            labels=rules.ROLE_LABELS,
+            labels=roles.ROLE_LABELS,
             controllers=_controllers(actor),
             errors=err.fields or {"_form": [err.message]},
         ), err.status

@@ -11,11 +11,12 @@ from deadlines import PARIS, Calendar, Deadline, calendar_for
 from rgpd_app.audits import rules
 from rgpd_app.audits.models import AuditRequest
 from rgpd_app.errors import Conflict, DomainError
-from rgpd_app.journal.services import record
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.journal import record
+from rgpd_app.foundation.tenancy import get_visible, require, scope
 from rgpd_app.messages import N_
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.paging import contains, ordering, paginate
-from rgpd_app.tenancy import Actor, get_visible, require, scope
 
 
 class AuditRefused(DomainError):

@@ -36,8 +36,8 @@ from rgpd_app.audits.schemas import (
 from rgpd_app.errors import ValidationFailed, problem
 from rgpd_app.extensions import db
 from rgpd_app.files import Upload, download_response
+from rgpd_app.foundation.tenancy import require
 from rgpd_app.messages import N_
-from rgpd_app.tenancy import require
 from rgpd_app.validation import load
 
 bp = api_blueprint("audits_api", __name__, "/audits")

@@ -5,8 +5,8 @@ from rgpd_app.audits import timelog
 from rgpd_app.audits.rules import hours_text
 from rgpd_app.errors import ValidationFailed
 from rgpd_app.exports import Column, export_response
+from rgpd_app.foundation.actor import Actor
 from rgpd_app.messages import N_
-from rgpd_app.tenancy import Actor
 
 FORMATS = ("csv", "pdf")
 COLUMNS = [

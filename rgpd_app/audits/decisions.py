@@ -10,7 +10,6 @@ import audit as rules_lib
 from audit import AuditAction, AuditState
 from deadlines import format_day_fr, format_instant_fr
 from rgpd_app.accounts import management
-from rgpd_app.accounts import rules as roles
 from rgpd_app.accounts import services as accounts
 from rgpd_app.accounts.models import RoleGrant, User
 from rgpd_app.audits import notify, portal, rules
@@ -25,8 +24,10 @@ from rgpd_app.audits.access import (
 from rgpd_app.audits.models import AuditAuditor, AuditRequest
 from rgpd_app.errors import NotFound
 from rgpd_app.extensions import db
+from rgpd_app.foundation import roles
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.tenancy import require
 from rgpd_app.messages import N_
-from rgpd_app.tenancy import Actor, require
 
 
 @dataclass

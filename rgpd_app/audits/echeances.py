@@ -9,12 +9,13 @@ from audit import AuditState
 from audit.states import STATE_LABELS
 from deadlines import format_day_fr
 from deadlines.periods import end_of_day_utc
-from rgpd_app.accounts import rules as roles
 from rgpd_app.audits.access import clocks_for
 from rgpd_app.audits.models import OPEN, AuditAuditor, AuditRequest
 from rgpd_app.clocks.services import Echeance, Task, echeance_from_deadline
 from rgpd_app.extensions import db
-from rgpd_app.tenancy import Actor, scope
+from rgpd_app.foundation import roles
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.tenancy import scope
 
 _LIVE = (
     AuditState.REQUESTED,

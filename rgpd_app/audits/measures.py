@@ -12,8 +12,8 @@ from rgpd_app.audits.decisions import journal_step
 from rgpd_app.audits.models import DONE, OPEN, AuditRequest, CorrectiveMeasure
 from rgpd_app.errors import NotFound, ValidationFailed
 from rgpd_app.extensions import db
+from rgpd_app.foundation.actor import Actor
 from rgpd_app.messages import N_
-from rgpd_app.tenancy import Actor
 
 
 def _plan(audit_id: int, actor: Actor) -> AuditRequest:

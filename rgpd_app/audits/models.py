@@ -3,9 +3,9 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from rgpd_app.dbtypes import UTCDateTime
 from rgpd_app.exports.models import ExportJob
 from rgpd_app.extensions import db
+from rgpd_app.foundation.types import UTCDateTime
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.timesheets import TimeEntryColumns
 

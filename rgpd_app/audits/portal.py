@@ -21,7 +21,6 @@ from sqlalchemy import func, select
 import audit as rules_lib
 from deadlines.periods import end_of_day_utc
 from rgpd_app import clock
-from rgpd_app.accounts import rules as roles
 from rgpd_app.accounts.models import RoleGrant
 from rgpd_app.audits.access import get_audit, journal_step, paris_day, terms_for
 from rgpd_app.audits.models import AuditRequest, AuditShare
@@ -29,10 +28,10 @@ from rgpd_app.errors import NotFound, ValidationFailed
 from rgpd_app.exports import jobs as export_jobs
 from rgpd_app.exports.models import ExportJob
 from rgpd_app.extensions import db
-from rgpd_app.journal.models import JournalEntry
-from rgpd_app.journal.services import record
+from rgpd_app.foundation import roles
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.journal import JournalEntry, record
 from rgpd_app.messages import N_
-from rgpd_app.tenancy import Actor
 
 SHARERS = (roles.CONTROLLER_DPO,)
 # Who may see what the auditors read: the audited municipality's DPO and the processor's DPO.

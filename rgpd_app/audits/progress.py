@@ -11,8 +11,8 @@ from rgpd_app.audits.models import OBSERVATIONS, OTHER, REPORT, AuditDocument, A
 from rgpd_app.errors import NotFound, ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.files import Upload
+from rgpd_app.foundation.actor import Actor
 from rgpd_app.messages import N_
-from rgpd_app.tenancy import Actor
 
 
 def start(audit_id: int, *, actor: Actor, now: datetime, version: int | None = None):

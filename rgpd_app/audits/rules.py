@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from rgpd_app.accounts import rules as roles
+from rgpd_app.foundation import roles
 
 # Who does what (annex art. 4.6; least privilege, annex §1). The administrator has no access.
 READERS = (

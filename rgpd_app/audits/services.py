@@ -16,8 +16,8 @@ from rgpd_app.audits.decisions import journal_step
 from rgpd_app.audits.models import AuditRequest
 from rgpd_app.clocks.services import provider, task_provider
 from rgpd_app.extensions import db
+from rgpd_app.foundation.actor import Actor
 from rgpd_app.scheduler import job
-from rgpd_app.tenancy import Actor
 
 __all__ = [
     "AuditRefused",

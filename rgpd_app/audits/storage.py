@@ -9,7 +9,7 @@ from rgpd_app.audits.models import DOCUMENT_KINDS, AuditDocument, AuditRequest
 from rgpd_app.errors import ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.files import Upload
-from rgpd_app.tenancy import Actor
+from rgpd_app.foundation.actor import Actor
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 

@@ -7,17 +7,18 @@ from sqlalchemy import select
 import audit as rules_lib
 from audit import AuditState
 from deadlines import DeadlineError, format_day_fr, format_instant_fr
-from rgpd_app.accounts import rules as roles
 from rgpd_app.audits import notify, rules, storage
 from rgpd_app.audits.access import AuditRefused, calendar_of, paris_day, terms_for
 from rgpd_app.audits.models import NDA, AuditAuditor, AuditRequest
 from rgpd_app.errors import DomainError, NotFound
 from rgpd_app.extensions import db
 from rgpd_app.files import Upload
-from rgpd_app.journal.services import record
+from rgpd_app.foundation import roles
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.journal import record
+from rgpd_app.foundation.tenancy import get_visible, require
 from rgpd_app.messages import N_
 from rgpd_app.organisations.models import Organisation
-from rgpd_app.tenancy import Actor, get_visible, require
 
 _NOT_HELD = {AuditState.REFUSED, AuditState.CANCELLED}
 

@@ -11,7 +11,7 @@ from rgpd_app.audits.access import get_audit
 from rgpd_app.audits.decisions import journal_step
 from rgpd_app.audits.models import AuditRequest, AuditTimeEntry
 from rgpd_app.extensions import db
-from rgpd_app.tenancy import Actor
+from rgpd_app.foundation.actor import Actor
 
 
 def log_time(audit_id: int, data: dict, *, actor: Actor, now: datetime) -> AuditTimeEntry:

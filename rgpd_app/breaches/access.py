@@ -2,12 +2,13 @@
 
 from sqlalchemy import Select, select
 
-from rgpd_app.accounts import rules as roles
 from rgpd_app.breaches.models import Breach, BreachNotice
 from rgpd_app.errors import Forbidden, NotFound
 from rgpd_app.extensions import db
+from rgpd_app.foundation import roles
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.tenancy import require, scope
 from rgpd_app.messages import N_
-from rgpd_app.tenancy import Actor, require, scope
 
 RECORDERS = (roles.SECURITY_OFFICER, roles.PROCESSOR_DPO)
 DECIDERS = (roles.CONTROLLER_DPO,)

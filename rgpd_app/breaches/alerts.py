@@ -5,11 +5,11 @@ from datetime import datetime
 from sqlalchemy import select
 
 from deadlines import format_instant_fr
-from rgpd_app.accounts import rules as roles
 from rgpd_app.accounts.models import RoleGrant, User
 from rgpd_app.breaches import facts, rules
 from rgpd_app.breaches.models import Breach, BreachNotice
 from rgpd_app.extensions import db
+from rgpd_app.foundation import roles
 from rgpd_app.notifications.services import enqueue_email, enqueue_webhook
 from rgpd_app.organisations.models import Organisation
 

@@ -11,9 +11,9 @@ from deadlines import PARIS, format_day_fr, format_instant_fr
 from rgpd_app.breaches import access, facts, rules
 from rgpd_app.breaches.models import BreachNotice
 from rgpd_app.extensions import db
-from rgpd_app.journal.services import record
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.journal import record
 from rgpd_app.organisations.services import processor
-from rgpd_app.tenancy import Actor
 
 MAPPING = Path(__file__).with_name("cnil_form.json")
 NOT_GIVEN = "non renseigné"

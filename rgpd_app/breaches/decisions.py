@@ -7,8 +7,9 @@ from rgpd_app.breaches import access, rules
 from rgpd_app.breaches.models import BreachDecision, BreachNotice, CnilNotification
 from rgpd_app.errors import ValidationFailed
 from rgpd_app.extensions import db
-from rgpd_app.journal.services import record
-from rgpd_app.tenancy import Actor, require
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.journal import record
+from rgpd_app.foundation.tenancy import require
 
 
 def _notice_for_decision(notice_id: int, actor: Actor) -> BreachNotice:

@@ -9,7 +9,7 @@ from rgpd_app.breaches import access, rules
 from rgpd_app.breaches.models import BreachNotice
 from rgpd_app.clocks.services import Echeance, echeance_from_deadline, provider
 from rgpd_app.extensions import db
-from rgpd_app.tenancy import Actor
+from rgpd_app.foundation.actor import Actor
 
 
 def _settled(notice: BreachNotice) -> bool:

@@ -6,7 +6,6 @@ import json
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
 from rgpd_app import clock
-from rgpd_app.accounts import rules as roles
 from rgpd_app.breaches import access, alerts, facts, rules, services
 from rgpd_app.breaches.schemas import (
     AcknowledgementInput,
@@ -17,6 +16,7 @@ from rgpd_app.breaches.schemas import (
 from rgpd_app.errors import DomainError
 from rgpd_app.exports.response import content_disposition
 from rgpd_app.extensions import db
+from rgpd_app.foundation import roles
 from rgpd_app.messages import N_
 from rgpd_app.validation import load
 from rgpd_app.web import current_actor, flash, roles_required

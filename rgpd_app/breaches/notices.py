@@ -7,16 +7,17 @@ from datetime import datetime
 from sqlalchemy import select
 
 from deadlines import PARIS, hours_after
-from rgpd_app.accounts import rules as roles
 from rgpd_app.breaches import access, alerts, facts, rules
 from rgpd_app.breaches.models import BreachNotice
 from rgpd_app.errors import Conflict, DomainError, ValidationFailed
 from rgpd_app.extensions import db
-from rgpd_app.journal.services import record
+from rgpd_app.foundation import roles
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.journal import record
+from rgpd_app.foundation.tenancy import require
 from rgpd_app.messages import N_
 from rgpd_app.notifications.models import PRESUMED, OutboxAttempt, OutboxMessage
 from rgpd_app.paging import Page, paginate
-from rgpd_app.tenancy import Actor, require
 
 OBJECT = "breach_notice"
 

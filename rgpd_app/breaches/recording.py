@@ -10,12 +10,12 @@ from rgpd_app.breaches import access, alerts, facts, rules
 from rgpd_app.breaches.models import Breach, BreachActivity, BreachNotice, BreachUpdate
 from rgpd_app.errors import Conflict, NotFound, ValidationFailed
 from rgpd_app.extensions import db
-from rgpd_app.journal.services import record
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.journal import record
 from rgpd_app.messages import N_
 from rgpd_app.organisations.models import CONTROLLER, Organisation
 from rgpd_app.paging import contains, ordering, paginate
 from rgpd_app.register.models import ProcessingActivity
-from rgpd_app.tenancy import Actor
 
 OBJECT = "breach"
 

@@ -10,9 +10,9 @@ from rgpd_app.breaches import access, facts, rules
 from rgpd_app.breaches.models import Breach, BreachNotice
 from rgpd_app.exports import Column
 from rgpd_app.extensions import db
-from rgpd_app.journal.services import record
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.journal import record
 from rgpd_app.paging import Page, paginate
-from rgpd_app.tenancy import Actor
 
 COLUMNS = [
     Column("reference", "Référence"),

@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 from rgpd_app.breaches import alerts, rules
 from rgpd_app.breaches.models import BreachNotice, BreachReminder
 from rgpd_app.extensions import db
-from rgpd_app.journal.services import record
+from rgpd_app.foundation.journal import record
 
 
 def _sent(notice_ids: list[int]) -> dict[int, set[str]]:

@@ -23,14 +23,15 @@ from deadlines import (
     parse_start,
 )
 from deadlines.periods import add_months, end_of_day_utc
-from rgpd_app.accounts import rules as roles
 from rgpd_app.accounts.models import User
 from rgpd_app.errors import NotFound, ValidationFailed
 from rgpd_app.extensions import db
-from rgpd_app.journal.services import record
+from rgpd_app.foundation import roles
+from rgpd_app.foundation.actor import Actor, actor_for
+from rgpd_app.foundation.journal import record
+from rgpd_app.foundation.tenancy import get_visible, visible_controller_ids
 from rgpd_app.messages import N_
 from rgpd_app.organisations.models import CONTROLLER, PERIOD_DEFAULTS, Organisation
-from rgpd_app.tenancy import Actor, actor_for, get_visible, visible_controller_ids
 
 # The calendars offered in forms; the CLI and the API also take a département number.
 CALENDAR_CHOICES = [(code, calendar_for(code).label) for code in ("FR", "57", "6AE")]

@@ -21,7 +21,7 @@ from encryption.passwords import MIN_LENGTH
 from rgpd_app import clock
 from rgpd_app.cli_support import ProgressBar
 from rgpd_app.crypto import services
-from rgpd_app.crypto.keyring import field_keyring, key_file, keys_from_environment
+from rgpd_app.foundation.keyring import field_keyring, key_file, keys_from_environment
 
 zip_cli = AppGroup("zip", help="Archives zip chiffrées en AES-256.")
 

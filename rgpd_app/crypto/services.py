@@ -8,10 +8,10 @@ from datetime import datetime
 from sqlalchemy import Text, select, type_coerce, update
 
 from encryption import FieldCryptoError, KeyRing, export_recovery
-from rgpd_app.crypto.keyring import field_keyring, save_keyring
-from rgpd_app.crypto.types import EncryptedText
 from rgpd_app.extensions import db
-from rgpd_app.journal.services import record
+from rgpd_app.foundation.journal import record
+from rgpd_app.foundation.keyring import field_keyring, save_keyring
+from rgpd_app.foundation.types import EncryptedText
 
 log = logging.getLogger("rgpd_app.crypto")
 

@@ -4,13 +4,14 @@ dashboard has work on first login. `scale.add_municipalities` adds generated one
 
 from datetime import datetime, timedelta
 
-from rgpd_app.accounts import management, rules
+from rgpd_app.accounts import management
 from rgpd_app.demo import cases
 from rgpd_app.demo.data import MUNICIPALITIES, NEWSLETTER, PROCESSINGS, PROCESSOR
+from rgpd_app.foundation import roles
+from rgpd_app.foundation.actor import actor_for
 from rgpd_app.organisations import services as organisations
 from rgpd_app.register import services as register
 from rgpd_app.register.choices import VALIDATED
-from rgpd_app.tenancy import actor_for
 
 HISTORY_DAYS = 75  # the organisations and the register exist since then
 VALIDATED_COUNT = 7  # of each municipality's standard processings, the first ones are validated
@@ -59,19 +60,19 @@ def _load_people(*, now: datetime, until: datetime, password_factory):
         for m in MUNICIPALITIES
     ]
     people = [
-        ("admin@logiciels-publics.example", "Alice Admin", proc, rules.ADMIN, {}),
-        ("dpo@logiciels-publics.example", "Claire Martin", proc, rules.PROCESSOR_DPO, {}),
-        ("securite@logiciels-publics.example", "Samir Benali", proc, rules.SECURITY_OFFICER, {}),
-        ("support@logiciels-publics.example", "Julie Petit", proc, rules.SUPPORT, {}),
-        ("dpo@montigny.example", "Paul Lefèvre", towns[0], rules.CONTROLLER_DPO, {}),
-        ("instructions@montigny.example", "Marc Weber", towns[0], rules.INSTRUCTOR, {}),
-        ("dpo@cesson.example", "Inès Roux", towns[1], rules.CONTROLLER_DPO, {}),
-        ("dpo@colmar.example", "Luc Meyer", towns[2], rules.CONTROLLER_DPO, {}),
+        ("admin@logiciels-publics.example", "Alice Admin", proc, roles.ADMIN, {}),
+        ("dpo@logiciels-publics.example", "Claire Martin", proc, roles.PROCESSOR_DPO, {}),
+        ("securite@logiciels-publics.example", "Samir Benali", proc, roles.SECURITY_OFFICER, {}),
+        ("support@logiciels-publics.example", "Julie Petit", proc, roles.SUPPORT, {}),
+        ("dpo@montigny.example", "Paul Lefèvre", towns[0], roles.CONTROLLER_DPO, {}),
+        ("instructions@montigny.example", "Marc Weber", towns[0], roles.INSTRUCTOR, {}),
+        ("dpo@cesson.example", "Inès Roux", towns[1], roles.CONTROLLER_DPO, {}),
+        ("dpo@colmar.example", "Luc Meyer", towns[2], roles.CONTROLLER_DPO, {}),
         (
             "auditeur@cabinet-audit.example",
             "Nora Audit",
             towns[0],
-            rules.AUDITOR,
+            roles.AUDITOR,
             {
                 "controller_id": towns[0].id,
                 "valid_from_on": now.date(),

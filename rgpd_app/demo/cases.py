@@ -31,9 +31,9 @@ from sqlalchemy import select
 
 from rgpd_app.accounts.models import User
 from rgpd_app.extensions import db
+from rgpd_app.foundation.actor import actor_for
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.register.models import ProcessingActivity
-from rgpd_app.tenancy import actor_for
 
 MONTIGNY = "Commune de Montigny-lès-Metz"
 CESSON = "Commune de Cesson-Sévigné"

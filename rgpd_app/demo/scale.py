@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 
 from rgpd_app.demo.data import PROCESSINGS
 from rgpd_app.extensions import db
+from rgpd_app.foundation.actor import Actor
 from rgpd_app.organisations import services as organisations
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.organisations.rules import siren_is_valid
 from rgpd_app.register import services as register
-from rgpd_app.tenancy import Actor
 
 DEPARTEMENTS = ("35", "57", "67", "68", "22", "29", "44", "56", "69", "75", "13", "33")
 PER_MUNICIPALITY = 5  # standard processings each generated municipality starts with

@@ -10,11 +10,12 @@ from rgpd_app.deposits import rules, storage
 from rgpd_app.deposits.models import Deposit, Intervention
 from rgpd_app.errors import Conflict, Forbidden
 from rgpd_app.extensions import db
-from rgpd_app.journal.services import record
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.journal import record
+from rgpd_app.foundation.tenancy import get_visible, require, scope
 from rgpd_app.messages import N_
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.paging import Page, contains, ordering, paginate
-from rgpd_app.tenancy import Actor, get_visible, require, scope
 
 
 def max_days() -> int:

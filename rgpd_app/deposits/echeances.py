@@ -9,7 +9,8 @@ from rgpd_app.deposits import rules
 from rgpd_app.deposits.access import max_days
 from rgpd_app.deposits.models import Deposit
 from rgpd_app.extensions import db
-from rgpd_app.tenancy import Actor, scope
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.tenancy import scope
 
 ACTORS = (*rules.HANDLERS, rules.CONTROLLER_DPO)
 

@@ -17,9 +17,10 @@ from rgpd_app.errors import Conflict, DomainError, ValidationFailed
 from rgpd_app.exports import render_pdf
 from rgpd_app.extensions import db
 from rgpd_app.files import private_folder, write_private
-from rgpd_app.journal.services import record
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.journal import record
+from rgpd_app.foundation.tenancy import get_visible, require
 from rgpd_app.messages import N_
-from rgpd_app.tenancy import Actor, get_visible, require
 
 
 def _journal(action: str, item: Intervention, *, actor, now, **details) -> None:

@@ -6,8 +6,8 @@ from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rgpd_app.accounts.models import User
-from rgpd_app.dbtypes import UTCDateTime
 from rgpd_app.extensions import db
+from rgpd_app.foundation.types import UTCDateTime
 from rgpd_app.organisations.models import Organisation
 
 

@@ -15,10 +15,11 @@ from rgpd_app.deposits.storage import IncomingFile
 from rgpd_app.errors import DomainError, ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.files import file_digest
-from rgpd_app.journal.services import record
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.journal import record
+from rgpd_app.foundation.tenancy import get_visible, require
 from rgpd_app.messages import N_
 from rgpd_app.organisations.models import CONTROLLER, Organisation
-from rgpd_app.tenancy import Actor, get_visible, require
 
 log = logging.getLogger("rgpd_app.deposits")
 

@@ -3,7 +3,7 @@
 import ipaddress
 from datetime import datetime, timedelta
 
-from rgpd_app.accounts.rules import CONTROLLER_DPO, PROCESSOR_DPO, SECURITY_OFFICER, SUPPORT
+from rgpd_app.foundation.roles import CONTROLLER_DPO, PROCESSOR_DPO, SECURITY_OFFICER, SUPPORT
 
 RECEIVED, SENT = "received", "sent"  # directions
 WEB, FTP = "web", "ftp"  # sources

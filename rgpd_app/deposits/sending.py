@@ -19,8 +19,9 @@ from rgpd_app.deposits.storage import IncomingFile
 from rgpd_app.errors import ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.files import file_digest, private_folder
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.tenancy import require
 from rgpd_app.messages import N_
-from rgpd_app.tenancy import Actor, require
 
 log = logging.getLogger("rgpd_app.deposits")
 

@@ -7,14 +7,14 @@ from pathlib import Path
 from flask import request
 
 from rgpd_app import clock
-from rgpd_app.accounts import rules as roles
 from rgpd_app.api_auth import api_actor, api_blueprint
 from rgpd_app.errors import ValidationFailed
 from rgpd_app.evidence import services
 from rgpd_app.evidence.jobs import BUILDERS, request_pack
 from rgpd_app.exports import job_api
+from rgpd_app.foundation import roles
+from rgpd_app.foundation.tenancy import require
 from rgpd_app.messages import N_
-from rgpd_app.tenancy import require
 
 bp = api_blueprint("evidence_api", __name__, "/evidence-packs")
 

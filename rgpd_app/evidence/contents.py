@@ -178,7 +178,7 @@ def _journal(
 ) -> Iterator[tuple[str, Path | bytes]]:
     """The controller's rows (extrait.jsonl) and the seal proof (sceaux.json), written to
     `folder` in keyset pages: memory stays bounded whatever the journal's size."""
-    from rgpd_app.journal.models import JournalEntry as E
+    from rgpd_app.foundation.journal import JournalEntry as E
     from rgpd_app.journal.models import JournalSeal as S
     from rgpd_app.journal.services import as_row
 

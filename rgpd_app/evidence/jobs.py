@@ -7,16 +7,17 @@ from sqlalchemy import func, select
 
 from encryption import generate_password
 from rgpd_app import clock
-from rgpd_app.accounts import rules as roles
 from rgpd_app.errors import ValidationFailed
 from rgpd_app.evidence import pack
 from rgpd_app.evidence.contents import Scope
 from rgpd_app.evidence.services import Period, journal_built, period_of
 from rgpd_app.exports import jobs
 from rgpd_app.extensions import db
+from rgpd_app.foundation import roles
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.tenancy import get_visible
 from rgpd_app.messages import N_
 from rgpd_app.organisations.models import Organisation
-from rgpd_app.tenancy import Actor, get_visible
 
 KIND = "evidence"
 BUILDERS = (roles.CONTROLLER_DPO, roles.PROCESSOR_DPO)
@@ -44,7 +45,7 @@ def _period(params: dict, now: datetime) -> Period:
 
 
 def _journal_rows(org: Organisation, period: Period) -> int:
-    from rgpd_app.journal.models import JournalEntry as E
+    from rgpd_app.foundation.journal import JournalEntry as E
 
     scope = Scope(org, period.start, period.end)
     return db.session.scalar(

@@ -13,10 +13,10 @@ from rgpd_app.evidence import pack, signing
 from rgpd_app.evidence.contents import Scope
 from rgpd_app.evidence.verify import verify_pack
 from rgpd_app.extensions import db
-from rgpd_app.journal.services import record
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.journal import record
 from rgpd_app.messages import N_
 from rgpd_app.organisations.models import Organisation
-from rgpd_app.tenancy import Actor
 
 MAX_PERIOD_DAYS = 3 * 366
 

@@ -8,16 +8,17 @@ from sqlalchemy import or_, select
 
 from rgpd_app import clock
 from rgpd_app.accounts import reauth
-from rgpd_app.accounts import rules as roles
 from rgpd_app.errors import DomainError, ValidationFailed
 from rgpd_app.evidence import services
 from rgpd_app.evidence.jobs import BUILDERS, KIND, request_pack
 from rgpd_app.exports import jobs
 from rgpd_app.extensions import db
+from rgpd_app.foundation import roles
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.tenancy import scope
 from rgpd_app.messages import N_
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.register.rules import normalize
-from rgpd_app.tenancy import Actor, scope
 from rgpd_app.web import current_actor, form_errors_of, roles_required
 
 bp = Blueprint("evidence", __name__)

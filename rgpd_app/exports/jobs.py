@@ -35,11 +35,12 @@ from rgpd_app.exports.models import DONE, EXPIRED, FAILED, QUEUED, RUNNING, Expo
 from rgpd_app.exports.response import FORMATS, MIMETYPES, check_format
 from rgpd_app.extensions import db
 from rgpd_app.files import file_digest, folder, new_private_file, private_folder
-from rgpd_app.journal.services import record
+from rgpd_app.foundation.actor import Actor, actor_for
+from rgpd_app.foundation.journal import record
+from rgpd_app.foundation.tenancy import require
 from rgpd_app.messages import N_
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.scheduler import job, queue
-from rgpd_app.tenancy import Actor, actor_for, require
 
 log = logging.getLogger("rgpd_app.exports")
 

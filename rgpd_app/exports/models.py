@@ -6,9 +6,8 @@ from sqlalchemy import BigInteger, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rgpd_app.accounts.models import User
-from rgpd_app.crypto.types import EncryptedText
-from rgpd_app.dbtypes import UTCDateTime
 from rgpd_app.extensions import db
+from rgpd_app.foundation.types import EncryptedText, UTCDateTime
 
 QUEUED, RUNNING, DONE, FAILED, EXPIRED = "queued", "running", "done", "failed", "expired"
 STATES = (QUEUED, RUNNING, DONE, FAILED, EXPIRED)

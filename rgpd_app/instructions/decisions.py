@@ -11,6 +11,7 @@ from rgpd_app.errors import Conflict, ValidationFailed
 from rgpd_app.exports import render_pdf
 from rgpd_app.extensions import db
 from rgpd_app.files import Upload
+from rgpd_app.foundation.actor import Actor
 from rgpd_app.instructions import notify, rules, storage
 from rgpd_app.instructions.access import (
     get_instruction,
@@ -21,7 +22,6 @@ from rgpd_app.instructions.access import (
 )
 from rgpd_app.instructions.models import NOTICE_LETTER, Instruction
 from rgpd_app.messages import N_
-from rgpd_app.tenancy import Actor
 
 LETTER_TEMPLATE = "instructions/letter.html"
 

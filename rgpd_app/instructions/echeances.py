@@ -8,12 +8,13 @@ from sqlalchemy import select
 
 from deadlines import format_day_fr
 from deadlines.periods import end_of_day_utc
-from rgpd_app.accounts import rules as roles
 from rgpd_app.clocks.services import Echeance, Task
 from rgpd_app.extensions import db
+from rgpd_app.foundation import roles
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.tenancy import scope
 from rgpd_app.instructions import rules
 from rgpd_app.instructions.models import Instruction
-from rgpd_app.tenancy import Actor, scope
 
 _TO_CARRY_OUT = (rules.GIVEN, rules.ACKNOWLEDGED, rules.CONFIRMED)
 

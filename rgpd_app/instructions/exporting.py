@@ -5,11 +5,11 @@ from datetime import datetime
 
 from rgpd_app.exports import Column
 from rgpd_app.extensions import db
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.journal import record
 from rgpd_app.instructions import rules
 from rgpd_app.instructions.access import ORDER, instructions_query
 from rgpd_app.instructions.models import ATTACHMENT, Instruction
-from rgpd_app.journal.services import record
-from rgpd_app.tenancy import Actor
 
 COLUMNS = [
     Column("reference", "Référence"),

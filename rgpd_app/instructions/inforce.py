@@ -8,12 +8,13 @@ from sqlalchemy import select
 from deadlines import PARIS
 from rgpd_app import clock
 from rgpd_app.extensions import db
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.journal import record
+from rgpd_app.foundation.tenancy import require, scope
 from rgpd_app.instructions import rules
 from rgpd_app.instructions.models import Instruction, instruction_processing
-from rgpd_app.journal.services import record
 from rgpd_app.paging import Page, paginate
 from rgpd_app.register.models import ProcessingActivity
-from rgpd_app.tenancy import Actor, require, scope
 
 
 def _facts(item: Instruction) -> rules.Facts:

@@ -3,8 +3,8 @@ from datetime import date, datetime
 from sqlalchemy import Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from rgpd_app.dbtypes import UTCDateTime
 from rgpd_app.extensions import db
+from rgpd_app.foundation.types import UTCDateTime
 from rgpd_app.instructions.rules import GIVEN, WITHDRAWN
 from rgpd_app.organisations.models import Organisation
 

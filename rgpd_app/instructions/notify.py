@@ -4,9 +4,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from rgpd_app.accounts import rules as roles
 from rgpd_app.accounts.models import RoleGrant, User
 from rgpd_app.extensions import db
+from rgpd_app.foundation import roles
 from rgpd_app.instructions.models import Instruction
 from rgpd_app.notifications.services import enqueue_email
 

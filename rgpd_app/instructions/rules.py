@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from rgpd_app.accounts import rules as roles
+from rgpd_app.foundation import roles
 from rgpd_app.messages import N_
 
 GIVEN = "given"

@@ -12,6 +12,7 @@ from rgpd_app.clocks.services import provider, task_provider
 from rgpd_app.errors import NotFound, ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.files import Upload
+from rgpd_app.foundation.actor import Actor
 from rgpd_app.instructions import decisions, echeances, inforce, notify, rules, storage
 from rgpd_app.instructions.access import (
     InstructionRefused,
@@ -24,7 +25,6 @@ from rgpd_app.instructions.access import (
 from rgpd_app.instructions.models import Instruction, InstructionAttachment
 from rgpd_app.messages import N_
 from rgpd_app.register.models import ProcessingActivity, Purpose
-from rgpd_app.tenancy import Actor
 
 __all__ = [
     "InstructionRefused",

@@ -22,7 +22,8 @@ from sqlalchemy import func, select
 from rgpd_app.errors import ValidationFailed
 from rgpd_app.evidence import signing
 from rgpd_app.extensions import db
-from rgpd_app.journal.models import JournalEntry, JournalSeal
+from rgpd_app.foundation.journal import JournalEntry
+from rgpd_app.journal.models import JournalSeal
 
 ANCHOR_FILE = "journal-anchor.json"
 
@@ -187,7 +188,7 @@ def unsealed(last_sealed_id: int, now: datetime) -> tuple[int, str]:
 def send_anchors(now: datetime) -> int:
     """Each week, the latest seal's hash and signature to every municipality's DPO, journaled
     for the municipality (so its journal extract and evidence packs hold what it was sent)."""
-    from rgpd_app.journal.services import record
+    from rgpd_app.foundation.journal import record
     from rgpd_app.notifications.services import enqueue_email
     from rgpd_app.organisations.models import CONTROLLER, Organisation
 

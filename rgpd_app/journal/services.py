@@ -1,54 +1,18 @@
-"""Writing, reading, sealing, verifying and purging the journal."""
+"""Reading, sealing, verifying and purging the journal (`foundation.journal` writes rows)."""
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import has_request_context, request
 from sqlalchemy import delete, func, select
 
-from rgpd_app.accounts import rules as roles
 from rgpd_app.extensions import db
+from rgpd_app.foundation import roles
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.journal import JournalEntry, record
+from rgpd_app.foundation.tenancy import require
 from rgpd_app.journal import integrity, rules
-from rgpd_app.journal.models import JournalEntry, JournalSeal
+from rgpd_app.journal.models import JournalSeal
 from rgpd_app.paging import paginate
-from rgpd_app.tenancy import Actor, require
-
-
-def record(
-    action: str,
-    *,
-    now: datetime,
-    actor: Actor | None = None,
-    user=None,
-    organisation_id: int | None = None,
-    object_type: str = "",
-    object_id="",
-    details: dict | None = None,
-) -> JournalEntry:
-    """Add a journal row to the current transaction; the caller's single commit writes it."""
-    user = user if user is not None else (actor.user if actor else None)
-    ip = ua = ""
-    if actor is not None:
-        ip, ua = actor.ip, actor.user_agent
-    elif has_request_context():
-        ip, ua = request.remote_addr or "", (request.user_agent.string or "")[:300]
-    if organisation_id is None and user is not None:
-        organisation_id = user.organisation_id
-    entry = JournalEntry(
-        at=now,
-        user_id=user.id if user is not None else None,
-        user_email=user.email if user is not None else "",
-        organisation_id=organisation_id,
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id or ""),
-        ip=ip,
-        user_agent=ua,
-        details=json.dumps(details or {}, sort_keys=True, ensure_ascii=False, default=str),
-    )
-    db.session.add(entry)
-    return entry
 
 
 def as_row(entry: JournalEntry) -> dict:

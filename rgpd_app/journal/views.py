@@ -4,8 +4,8 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
 from rgpd_app import clock
-from rgpd_app.accounts import rules
 from rgpd_app.extensions import db
+from rgpd_app.foundation import roles
 from rgpd_app.journal import services
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.validation import id_value
@@ -30,7 +30,7 @@ def filters_from(args) -> dict:
 
 
 @bp.route("/")
-@roles_required(rules.PROCESSOR_DPO, rules.SECURITY_OFFICER, rules.CONTROLLER_DPO)
+@roles_required(roles.PROCESSOR_DPO, roles.SECURITY_OFFICER, roles.CONTROLLER_DPO)
 def index():
     filters = filters_from(request.args)
     result = services.list_entries(

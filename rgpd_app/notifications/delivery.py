@@ -21,7 +21,7 @@ from sqlalchemy import and_, func, or_, select, update
 
 from rgpd_app import clock
 from rgpd_app.extensions import db
-from rgpd_app.journal.services import record
+from rgpd_app.foundation.journal import record
 from rgpd_app.notifications import channels, rules
 from rgpd_app.notifications.models import (
     ACCEPTED,

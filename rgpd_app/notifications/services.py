@@ -9,11 +9,13 @@ from flask import current_app, url_for
 from flask_babel import gettext
 from sqlalchemy import func, select, update
 
-from rgpd_app.accounts import rules as roles
 from rgpd_app.clocks.services import Task, task_provider
 from rgpd_app.errors import Conflict, NotFound, ValidationFailed
 from rgpd_app.extensions import db
-from rgpd_app.journal.services import record
+from rgpd_app.foundation import roles
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.journal import record
+from rgpd_app.foundation.tenancy import require
 from rgpd_app.messages import N_
 from rgpd_app.notifications import delivery
 from rgpd_app.notifications.emails import render_email
@@ -28,7 +30,6 @@ from rgpd_app.notifications.models import (
 )
 from rgpd_app.paging import Page, paginate
 from rgpd_app.scheduler import job
-from rgpd_app.tenancy import Actor, require
 
 log = logging.getLogger("rgpd_app.outbox")
 

@@ -1,9 +1,9 @@
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from rgpd_app import clock
-from rgpd_app.accounts import rules
 from rgpd_app.errors import DomainError
 from rgpd_app.extensions import db
+from rgpd_app.foundation import roles
 from rgpd_app.messages import N_
 from rgpd_app.notifications import services
 from rgpd_app.notifications.models import FAILED, PENDING, SENDING, SENT
@@ -32,7 +32,7 @@ def _no_store(response):
 
 
 @bp.route("/")
-@roles_required(rules.ADMIN)
+@roles_required(roles.ADMIN)
 def index():
     result = services.list_messages(
         actor=current_actor(), now=clock.now(), states=states_from(request.args), page=page_arg()
@@ -46,7 +46,7 @@ def index():
 
 
 @bp.post("/<int:message_id>/retry")
-@roles_required(rules.ADMIN)
+@roles_required(roles.ADMIN)
 def retry(message_id: int):
     try:
         services.retry_failed(message_id, actor=current_actor(), now=clock.now())

@@ -27,8 +27,8 @@ from sqlalchemy.engine import make_url
 from encryption import ArchiveError, Limits, extract_archive, verify_archive, write_encrypted_zip
 from rgpd_app.extensions import db
 from rgpd_app.files import FILE_MODE, file_digest, new_private_file, private_folder, write_private
+from rgpd_app.foundation.journal import record
 from rgpd_app.journal import integrity
-from rgpd_app.journal import services as journal
 from rgpd_app.operations import status
 
 FORMAT = "rgpd_app-backup/1"
@@ -174,7 +174,7 @@ def create_backup(directory: Path, password: str, *, now: datetime) -> Path:
     os.chmod(archive, FILE_MODE)
     digest, size = file_digest(archive)
     # After the copy, so in the live journal (the next seal covers it), not in the archive.
-    journal.record(
+    record(
         "backup.created",
         now=now,
         object_type="backup",
@@ -311,7 +311,7 @@ def restore_backup(archive: Path, password: str, *, now: datetime) -> Restored:
         _refuse_if_not_empty(folder, manifest)
         _restore_database(folder, manifest)
         files = _restore_files(folder, manifest)
-    journal.record(
+    record(
         "backup.restored",
         now=now,
         object_type="backup",

@@ -18,7 +18,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from rgpd_app.exports.models import QUEUED, RUNNING, ExportJob
 from rgpd_app.extensions import db
-from rgpd_app.journal.models import JournalEntry, JournalSeal
+from rgpd_app.foundation.journal import JournalEntry
+from rgpd_app.journal.models import JournalSeal
 from rgpd_app.notifications.models import PENDING, STATES, OutboxMessage
 from rgpd_app.scheduler import ADVISORY_LOCK_KEY
 

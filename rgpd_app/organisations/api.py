@@ -3,13 +3,13 @@
 from flask import request
 
 from rgpd_app import clock
-from rgpd_app.accounts import rules
 from rgpd_app.api_auth import api_actor, api_blueprint, int_arg
 from rgpd_app.apidoc import PAGING, Page, Param, operation
+from rgpd_app.foundation import roles
+from rgpd_app.foundation.tenancy import require
 from rgpd_app.organisations import services
 from rgpd_app.organisations.models import CONTROLLER, PROCESSOR
 from rgpd_app.organisations.schemas import OrganisationInput, OrganisationSchema
-from rgpd_app.tenancy import require
 from rgpd_app.validation import load
 
 bp = api_blueprint("organisations_api", __name__, "/organisations")
@@ -87,7 +87,7 @@ def detail(org_id: int):
     status=201,
 )
 def create():
-    require(api_actor(), rules.ADMIN)  # a refused role: 403 before any 400
+    require(api_actor(), roles.ADMIN)  # a refused role: 403 before any 400
     data = load(OrganisationInput(), request.get_json(silent=True))
     org = services.create_organisation(data, actor=api_actor(), now=clock.now())
     return OrganisationSchema().dump(org), 201
@@ -104,7 +104,7 @@ def create():
     response=OrganisationSchema,
 )
 def update(org_id: int):
-    require(api_actor(), rules.ADMIN)
+    require(api_actor(), roles.ADMIN)
     data = load(OrganisationInput(), request.get_json(silent=True))
     org = services.update_organisation(org_id, data, actor=api_actor(), now=clock.now())
     return OrganisationSchema().dump(org)

@@ -4,8 +4,8 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from deadlines import calendar_for
-from rgpd_app.dbtypes import UTCDateTime
 from rgpd_app.extensions import db
+from rgpd_app.foundation.types import UTCDateTime
 
 PROCESSOR = "processor"
 CONTROLLER = "controller"

@@ -11,10 +11,11 @@ from sqlalchemy import case, func, select
 
 from rgpd_app.errors import ValidationFailed
 from rgpd_app.extensions import db
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.tenancy import scope
 from rgpd_app.messages import N_
 from rgpd_app.organisations.models import CONTROLLER, Organisation
 from rgpd_app.paging import contains
-from rgpd_app.tenancy import Actor, scope
 from rgpd_app.validation import id_value
 
 SIREN_IN_TEXT = re.compile(r"(?<!\d)(\d{9})(?!\d)")  # "Montigny-lès-Metz (215704632)"

@@ -4,14 +4,15 @@ from datetime import datetime
 
 from sqlalchemy import func, or_, select
 
-from rgpd_app.accounts import rules as roles
 from rgpd_app.errors import NotFound, ValidationFailed
 from rgpd_app.extensions import db
-from rgpd_app.journal.services import record
+from rgpd_app.foundation import roles
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.journal import record
+from rgpd_app.foundation.tenancy import get_visible, require, visible_controller_ids
 from rgpd_app.messages import N_
 from rgpd_app.organisations.models import CONTROLLER, PROCESSOR, Organisation
 from rgpd_app.paging import paginate
-from rgpd_app.tenancy import Actor, get_visible, require, visible_controller_ids
 
 
 def processor() -> Organisation | None:

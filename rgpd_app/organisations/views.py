@@ -1,9 +1,9 @@
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 
 from rgpd_app import clock
-from rgpd_app.accounts import rules
 from rgpd_app.errors import DomainError
 from rgpd_app.extensions import db
+from rgpd_app.foundation import roles
 from rgpd_app.messages import N_
 from rgpd_app.organisations import picking, services
 from rgpd_app.organisations.models import PERIOD_DEFAULTS
@@ -32,12 +32,12 @@ def index():
         q=q,
         kind=kind,
         sort=sort or "name",
-        can_create=actor.has(rules.ADMIN),
+        can_create=actor.has(roles.ADMIN),
     )
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@roles_required(rules.ADMIN)
+@roles_required(roles.ADMIN)
 def new():
     errors, form = {}, dict(PERIOD_DEFAULTS)
     if request.method == "POST":
@@ -61,11 +61,11 @@ def new():
 def detail(org_id: int):
     actor = current_actor()
     org = services.get_organisation(org_id, actor=actor, now=clock.now())
-    return render_template("organisations/detail.html", org=org, can_edit=actor.has(rules.ADMIN))
+    return render_template("organisations/detail.html", org=org, can_edit=actor.has(roles.ADMIN))
 
 
 @bp.route("/<int:org_id>/edit", methods=["GET", "POST"])
-@roles_required(rules.ADMIN)
+@roles_required(roles.ADMIN)
 def edit(org_id: int):
     actor = current_actor()
     org = services.get_organisation(org_id, actor=actor, now=clock.now())

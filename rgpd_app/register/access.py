@@ -1,6 +1,6 @@
 """Who may do what in the register (the processor DPO keeps it; admin never handles data)."""
 
-from rgpd_app.accounts.rules import (
+from rgpd_app.foundation.roles import (
     AUDITOR,
     CONTROLLER_DPO,
     INSTRUCTOR,

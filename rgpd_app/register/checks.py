@@ -9,12 +9,13 @@ from sqlalchemy import select
 
 from rgpd_app.errors import ValidationFailed
 from rgpd_app.extensions import db
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.tenancy import get_visible, require
 from rgpd_app.register import countries, rules
 from rgpd_app.register.access import EDITORS
 from rgpd_app.register.entries import merged, snapshot
 from rgpd_app.register.models import ProcessingActivity
 from rgpd_app.register.schemas import load_processing
-from rgpd_app.tenancy import Actor, get_visible, require
 
 PARIS = ZoneInfo("Europe/Paris")
 

@@ -13,10 +13,10 @@ from rgpd_app.errors import DomainError
 from rgpd_app.exports import FORMATS
 from rgpd_app.exports.jobs import export_to_file
 from rgpd_app.extensions import db
+from rgpd_app.foundation.actor import actor_for
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.register.exporting import PROCESSOR_REGISTER, REGISTERS
 from rgpd_app.register.listing import Filters
-from rgpd_app.tenancy import actor_for
 
 register_cli = AppGroup("register", help="Registre des traitements.")
 

@@ -8,9 +8,9 @@ from flask import current_app
 
 from rgpd_app.exports import Column, jobs
 from rgpd_app.exports.building import write_file
+from rgpd_app.foundation.actor import Actor
 from rgpd_app.register import copying
 from rgpd_app.register.access import KEEPER
-from rgpd_app.tenancy import Actor
 
 KIND = "register-copy"
 COLUMNS = [

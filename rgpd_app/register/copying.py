@@ -9,7 +9,9 @@ from sqlalchemy import select
 
 from rgpd_app.errors import ValidationFailed
 from rgpd_app.extensions import db
-from rgpd_app.journal.services import record
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.journal import record
+from rgpd_app.foundation.tenancy import get_visible, require
 from rgpd_app.messages import N_
 from rgpd_app.organisations.models import CONTROLLER, Organisation
 from rgpd_app.register import history, rules, special
@@ -17,7 +19,6 @@ from rgpd_app.register.access import KEEPER
 from rgpd_app.register.choices import DRAFT
 from rgpd_app.register.entries import apply, editable_view, snapshot
 from rgpd_app.register.models import ProcessingActivity
-from rgpd_app.tenancy import Actor, get_visible, require
 
 CONSENT_KEYS = ("consent_by", "consent_on", "consent_reference")
 BATCH = 50  # copies per transaction in the worker

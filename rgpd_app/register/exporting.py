@@ -19,7 +19,9 @@ from rgpd_app.exports import Column, export_response, jobs
 from rgpd_app.exports.building import STREAMED, write_file
 from rgpd_app.exports.response import check_format
 from rgpd_app.extensions import db
-from rgpd_app.journal.services import record
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.journal import record
+from rgpd_app.foundation.tenancy import get_visible, require, scope
 from rgpd_app.messages import N_
 from rgpd_app.organisations.models import CONTROLLER, PROCESSOR, Organisation
 from rgpd_app.paging import count_rows
@@ -30,7 +32,6 @@ from rgpd_app.register.flat_rows import flat_rows
 from rgpd_app.register.listing import ORDER, Filters, filtered
 from rgpd_app.register.models import ProcessingActivity
 from rgpd_app.register.rules import retention_text
-from rgpd_app.tenancy import Actor, get_visible, require, scope
 
 PA = ProcessingActivity
 BATCH = 500

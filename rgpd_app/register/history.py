@@ -9,13 +9,14 @@ from sqlalchemy import func, select
 
 from deadlines.periods import end_of_day_utc
 from rgpd_app.extensions import db
-from rgpd_app.journal.services import record
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.journal import record
+from rgpd_app.foundation.tenancy import get_visible, require, scope
 from rgpd_app.paging import Page, paginate
 from rgpd_app.register import changes
 from rgpd_app.register.access import READERS
 from rgpd_app.register.entries import snapshot
 from rgpd_app.register.models import ProcessingActivity, ProcessingVersion
-from rgpd_app.tenancy import Actor, get_visible, require, scope
 
 
 def record_version(

@@ -15,7 +15,9 @@ from sqlalchemy import select
 
 from rgpd_app.errors import DomainError, ValidationFailed
 from rgpd_app.extensions import db
-from rgpd_app.journal.services import record
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.journal import record
+from rgpd_app.foundation.tenancy import get_visible, require
 from rgpd_app.messages import N_
 from rgpd_app.organisations.models import CONTROLLER, Organisation
 from rgpd_app.register import countries, row_parsing, services, sheets, uploads
@@ -26,7 +28,6 @@ from rgpd_app.register.exporting import LABELS
 from rgpd_app.register.models import ProcessingActivity
 from rgpd_app.register.rules import has_consent, normalize
 from rgpd_app.subprocessors.models import Subprocessor
-from rgpd_app.tenancy import Actor, get_visible, require
 
 HEADERS = {normalize(label): key for key, label in LABELS.items()} | {k: k for k in ROW_COLUMNS}
 PROCESSOR_KEYS = ("operations", "operations_detail", "subprocessor_ids", "measures",

@@ -7,13 +7,14 @@ from datetime import datetime
 from sqlalchemy import Select, exists, or_, select
 
 from rgpd_app.extensions import db
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.tenancy import require, scope
 from rgpd_app.organisations.models import CONTROLLER, Organisation
 from rgpd_app.paging import Page, count_rows, ordering
 from rgpd_app.register.access import READERS
 from rgpd_app.register.choices import STATUSES
 from rgpd_app.register.models import DataCategory, ProcessingActivity, Transfer
 from rgpd_app.subprocessors.models import Subprocessor
-from rgpd_app.tenancy import Actor, require, scope
 
 PA = ProcessingActivity
 

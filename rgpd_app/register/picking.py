@@ -11,10 +11,11 @@ from sqlalchemy import select
 
 from rgpd_app.errors import ValidationFailed
 from rgpd_app.extensions import db
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.tenancy import scope
 from rgpd_app.messages import N_
 from rgpd_app.paging import contains
 from rgpd_app.register.models import ProcessingActivity as PA
-from rgpd_app.tenancy import Actor, scope
 
 NAMES_SHOWN = 10
 

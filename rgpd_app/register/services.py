@@ -8,7 +8,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from rgpd_app.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from rgpd_app.extensions import db
-from rgpd_app.journal.services import record
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.journal import record
+from rgpd_app.foundation.tenancy import get_visible, require
 from rgpd_app.messages import N_, joined
 from rgpd_app.organisations.models import CONTROLLER, Organisation
 from rgpd_app.register import countries, history, rules, special
@@ -27,7 +29,6 @@ from rgpd_app.register.entries import (
 )
 from rgpd_app.register.models import ProcessingActivity, RegisterTask
 from rgpd_app.subprocessors.models import Subprocessor
-from rgpd_app.tenancy import Actor, get_visible, require
 
 # The exports build on the flat row (entries.py); views and API validate through `validated`.
 __all__ = ["activity_to_row", "validated"]

@@ -6,14 +6,14 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import select
 
-from rgpd_app.accounts import rules as roles
 from rgpd_app.accounts.models import RoleGrant, User
 from rgpd_app.extensions import db
-from rgpd_app.journal.services import record
+from rgpd_app.foundation import roles
+from rgpd_app.foundation.actor import Actor, active_roles
+from rgpd_app.foundation.journal import record
 from rgpd_app.notifications.services import enqueue_email
 from rgpd_app.register.choices import REINFORCED_SECURITY
 from rgpd_app.register.models import ProcessingActivity, RegisterTask
-from rgpd_app.tenancy import Actor, active_roles
 
 
 def processor_dpos(now: datetime) -> list[User]:

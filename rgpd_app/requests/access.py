@@ -6,12 +6,13 @@ from sqlalchemy import select
 
 from rgpd_app.errors import Conflict, DomainError, Forbidden
 from rgpd_app.extensions import db
-from rgpd_app.journal.services import record
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.journal import record
+from rgpd_app.foundation.tenancy import get_visible, require, scope
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.paging import Page, ordering, paginate
 from rgpd_app.requests import rules
 from rgpd_app.requests.models import SubjectRequest
-from rgpd_app.tenancy import Actor, get_visible, require, scope
 
 OBJECT_TYPE = "subject_request"
 

@@ -5,12 +5,12 @@ from datetime import datetime
 from rgpd_app import timesheets
 from rgpd_app.errors import Conflict
 from rgpd_app.extensions import db
+from rgpd_app.foundation.actor import Actor
 from rgpd_app.messages import N_
 from rgpd_app.requests import notify, rules
 from rgpd_app.requests.access import get_request, journal_step, refuse, require_processor
 from rgpd_app.requests.models import AssistanceRequest, AssistanceTimeEntry, SubjectRequest
 from rgpd_app.requests.timing import assistance_clock
-from rgpd_app.tenancy import Actor
 
 
 def _open_assistance(item: SubjectRequest) -> AssistanceRequest:

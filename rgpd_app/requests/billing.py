@@ -5,10 +5,10 @@ from datetime import datetime
 from rgpd_app.exports import Column
 from rgpd_app.exports.response import check_format
 from rgpd_app.extensions import db
+from rgpd_app.foundation.actor import Actor
 from rgpd_app.requests import rules
 from rgpd_app.requests.access import get_request, journal_step
 from rgpd_app.requests.assistance import billing_rows
-from rgpd_app.tenancy import Actor
 
 READERS = (*rules.IDENTITY_READERS,)  # the two DPOs: the processor bills, the municipality pays
 COLUMNS = [

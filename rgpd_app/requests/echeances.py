@@ -6,13 +6,14 @@ from datetime import datetime
 from flask import url_for
 from sqlalchemy import select
 
-from rgpd_app.accounts import rules as roles
 from rgpd_app.clocks.services import Echeance, echeance_from_deadline
 from rgpd_app.extensions import db
+from rgpd_app.foundation import roles
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.tenancy import scope
 from rgpd_app.requests import rules
 from rgpd_app.requests.models import SubjectRequest
 from rgpd_app.requests.timing import clocks_for
-from rgpd_app.tenancy import Actor, scope
 
 
 def request_echeances(actor: Actor, now: datetime) -> list[Echeance]:

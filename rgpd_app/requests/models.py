@@ -3,9 +3,8 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from rgpd_app.crypto.types import EncryptedText
-from rgpd_app.dbtypes import UTCDateTime
 from rgpd_app.extensions import db
+from rgpd_app.foundation.types import EncryptedText, UTCDateTime
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.requests.rules import DEFAULT_RETENTION_MONTHS, FORWARDED
 from rgpd_app.timesheets import TimeEntryColumns

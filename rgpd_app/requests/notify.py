@@ -6,7 +6,7 @@ messages in clear, so they say what happened and link to the page where it can b
 
 from datetime import datetime
 
-from rgpd_app.accounts import rules as roles
+from rgpd_app.foundation import roles
 from rgpd_app.instructions.notify import holders
 from rgpd_app.notifications.services import enqueue_email
 from rgpd_app.requests import rules

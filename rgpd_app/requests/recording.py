@@ -6,6 +6,8 @@ from datetime import datetime
 from deadlines import PARIS
 from rgpd_app.errors import Conflict, NotFound, ValidationFailed
 from rgpd_app.extensions import db
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.tenancy import get_visible
 from rgpd_app.messages import N_
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.requests import notify, rules
@@ -17,7 +19,6 @@ from rgpd_app.requests.access import (
 )
 from rgpd_app.requests.models import AssistanceRequest, SubjectRequest
 from rgpd_app.requests.timing import assistance_clock, controller_deadline
-from rgpd_app.tenancy import Actor, get_visible
 
 
 def _day(instant: datetime):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from deadlines.periods import add_months
-from rgpd_app.accounts import rules as roles
+from rgpd_app.foundation import roles
 from rgpd_app.messages import N_
 
 KINDS = {

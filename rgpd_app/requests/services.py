@@ -8,12 +8,12 @@ worker call them through here.
 from datetime import datetime
 
 from rgpd_app.clocks.services import provider
+from rgpd_app.foundation.actor import Actor
 from rgpd_app.requests import assistance, echeances, purge, recording
 from rgpd_app.requests.access import RequestRefused, get_request, list_requests
 from rgpd_app.requests.models import SubjectRequest
 from rgpd_app.requests.timing import clocks_for
 from rgpd_app.scheduler import job
-from rgpd_app.tenancy import Actor
 
 __all__ = [
     "RequestRefused",

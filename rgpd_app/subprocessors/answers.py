@@ -5,9 +5,11 @@ from datetime import date, datetime
 
 from sqlalchemy import update
 
-from rgpd_app.accounts import rules as roles
 from rgpd_app.errors import Conflict, DomainError, NotFound, ValidationFailed
 from rgpd_app.extensions import db
+from rgpd_app.foundation import roles
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.tenancy import get_visible, require
 from rgpd_app.messages import N_
 from rgpd_app.notifications.services import enqueue_email
 from rgpd_app.register.special import processor_dpos
@@ -15,7 +17,6 @@ from rgpd_app.subprocessors import notice_rules, windows
 from rgpd_app.subprocessors.models import NoticeRecipient
 from rgpd_app.subprocessors.notice_text import notice_title
 from rgpd_app.subprocessors.notices import READERS, recipient_link, require_processor_dpo
-from rgpd_app.tenancy import Actor, get_visible, require
 
 
 class WindowClosed(DomainError):

@@ -5,17 +5,18 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, insert, or_, select
 
-from rgpd_app.accounts import rules as roles
 from rgpd_app.errors import Conflict, DomainError, NotFound, ValidationFailed
 from rgpd_app.extensions import db
-from rgpd_app.journal.services import record
+from rgpd_app.foundation import roles
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.journal import record
+from rgpd_app.foundation.tenancy import require
 from rgpd_app.messages import N_
 from rgpd_app.paging import Page, paginate
 from rgpd_app.register import countries
 from rgpd_app.register.choices import OPERATIONS, SAFEGUARDS
 from rgpd_app.subprocessors import rules
 from rgpd_app.subprocessors.models import Subprocessor, subprocessor_chain
-from rgpd_app.tenancy import Actor, require
 
 READERS = roles.PROCESSOR_ROLES
 EDITOR = roles.PROCESSOR_DPO

@@ -5,14 +5,15 @@ from datetime import datetime
 from flask import url_for
 from sqlalchemy import select
 
-from rgpd_app.accounts import rules as roles
 from rgpd_app.clocks.services import Echeance, echeance_from_deadline
 from rgpd_app.extensions import db
+from rgpd_app.foundation import roles
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.tenancy import scope
 from rgpd_app.subprocessors import notice_rules
 from rgpd_app.subprocessors.models import NoticeRecipient
 from rgpd_app.subprocessors.notice_text import notice_title
 from rgpd_app.subprocessors.windows import calendar_of
-from rgpd_app.tenancy import Actor, scope
 
 
 def window_echeances(actor: Actor, now: datetime) -> list[Echeance]:

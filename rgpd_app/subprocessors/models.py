@@ -3,8 +3,8 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from rgpd_app.dbtypes import UTCDateTime
 from rgpd_app.extensions import db
+from rgpd_app.foundation.types import UTCDateTime
 from rgpd_app.organisations.models import Organisation
 
 # Who relies on whom (annex 4.4): a sub-processor (parent) uses a further one (child).

@@ -8,7 +8,9 @@ from sqlalchemy import select
 
 from rgpd_app.errors import NotFound
 from rgpd_app.extensions import db
-from rgpd_app.journal.services import record
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.journal import record
+from rgpd_app.foundation.tenancy import get_visible, require
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.register import countries
 from rgpd_app.register.access import READERS
@@ -17,7 +19,6 @@ from rgpd_app.register.models import ProcessingActivity, processing_subprocessor
 from rgpd_app.subprocessors import notice_rules
 from rgpd_app.subprocessors.catalogue import all_edges, chain_of
 from rgpd_app.subprocessors.models import NoticeRecipient, Subprocessor, SubprocessorNotice
-from rgpd_app.tenancy import Actor, get_visible, require
 
 
 @dataclass(frozen=True)

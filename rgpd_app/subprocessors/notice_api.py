@@ -3,9 +3,10 @@
 from flask import request
 
 from rgpd_app import clock
-from rgpd_app.accounts import rules as roles
 from rgpd_app.api_auth import api_actor, api_blueprint
 from rgpd_app.apidoc import PAGING, Page, Param, operation
+from rgpd_app.foundation import roles
+from rgpd_app.foundation.tenancy import require
 from rgpd_app.paging import Page as ResultPage
 from rgpd_app.subprocessors import services
 from rgpd_app.subprocessors.api import int_arg, page_of
@@ -18,7 +19,6 @@ from rgpd_app.subprocessors.notice_schemas import (
     SubprocessorNoticeInput,
     SubprocessorNoticeSchema,
 )
-from rgpd_app.tenancy import require
 from rgpd_app.validation import load
 
 bp = api_blueprint("subprocessor_notices_api", __name__, "/subprocessor-notices")

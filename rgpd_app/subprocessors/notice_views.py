@@ -4,9 +4,9 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext
 
 from rgpd_app import clock
-from rgpd_app.accounts import rules as roles
 from rgpd_app.errors import DomainError
 from rgpd_app.extensions import db
+from rgpd_app.foundation import roles
 from rgpd_app.messages import N_
 from rgpd_app.register.choices import OPERATIONS
 from rgpd_app.subprocessors import notice_rules, services

@@ -6,11 +6,13 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
-from rgpd_app.accounts import rules as roles
 from rgpd_app.accounts.models import RoleGrant, User
 from rgpd_app.errors import Conflict, DomainError, NotFound, ValidationFailed
 from rgpd_app.extensions import db
-from rgpd_app.journal.services import record
+from rgpd_app.foundation import roles
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.journal import record
+from rgpd_app.foundation.tenancy import require, scope
 from rgpd_app.messages import N_
 from rgpd_app.notifications.services import enqueue_email
 from rgpd_app.organisations.models import CONTROLLER, Organisation
@@ -26,7 +28,6 @@ from rgpd_app.subprocessors.models import (
     SubprocessorNotice,
 )
 from rgpd_app.subprocessors.notice_text import notice_lines, notice_title
-from rgpd_app.tenancy import Actor, require, scope
 
 OBJECT_TYPE = "subprocessor_notice"
 FIELDS = (

@@ -3,10 +3,10 @@
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from rgpd_app import clock
-from rgpd_app.accounts import rules as roles
 from rgpd_app.errors import DomainError, NotFound
 from rgpd_app.exports import FORMATS, Column, export_response
 from rgpd_app.extensions import db
+from rgpd_app.foundation import roles
 from rgpd_app.messages import N_
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.register import countries

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from deadlines import PARIS, calendar_for
 from rgpd_app.extensions import db
-from rgpd_app.journal.services import record
+from rgpd_app.foundation.journal import record
 from rgpd_app.notifications.models import OutboxMessage
 from rgpd_app.notifications.services import enqueue_email
 from rgpd_app.subprocessors import notice_rules

@@ -28,13 +28,13 @@ def runtime_labels() -> dict[str, str]:
             {"INSTANCE_PATH": instance, "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "-"}
         )
     from audit.states import STATE_LABELS as AUDIT_STATES
-    from rgpd_app.accounts.rules import ROLE_LABELS
+    from rgpd_app.foundation.roles import ROLE_LABELS
     from rgpd_app.register.rules import FIELD_LABELS as REGISTER_FIELDS
     from rgpd_app.templating import FIELD_LABELS, PERIOD_LABELS
 
     labels = {}
     for role, label in ROLE_LABELS.items():
-        labels.setdefault(label, f"role {role} (rgpd_app.accounts.rules.ROLE_LABELS)")
+        labels.setdefault(label, f"role {role} (rgpd_app.foundation.roles.ROLE_LABELS)")
     for name, label in FIELD_LABELS.items():
         labels.setdefault(label, f"form field {name} (rgpd_app.templating.FIELD_LABELS)")
     for name, label in REGISTER_FIELDS.items():

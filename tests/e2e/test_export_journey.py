@@ -15,10 +15,10 @@ NAMES = ["Cantine scolaire", "État civil", "Listes électorales"]
 
 def test_a_long_pdf_export_is_followed_then_downloaded(page, live_server, processor_id, log_in):
     from rgpd_app.extensions import db
+    from rgpd_app.foundation.actor import actor_for
     from rgpd_app.organisations.models import Organisation
     from rgpd_app.register import services
     from rgpd_app.scheduler import drain_queues
-    from rgpd_app.tenancy import actor_for
 
     town = live_server.make_org("Commune de Vitré")
     keeper = live_server.make_user("processor_dpo", processor_id, name="P", password=PASSWORD)

@@ -39,7 +39,7 @@ def activity_id(live_server, processor_id):
     with live_server.app.app_context():
         from rgpd_app.accounts.models import User
         from rgpd_app.extensions import db
-        from rgpd_app.tenancy import actor_for
+        from rgpd_app.foundation.actor import actor_for
 
         now = datetime.now(UTC)
         user = db.session.scalar(db.select(User).filter_by(email=email))

@@ -6,8 +6,9 @@ from rgpd_app.accounts import grants, management, services, tokens
 from rgpd_app.accounts.models import User
 from rgpd_app.errors import DomainError, Forbidden, ValidationFailed
 from rgpd_app.extensions import db
-from rgpd_app.journal.models import JournalEntry
-from rgpd_app.tenancy import actor_for, visible_controller_ids
+from rgpd_app.foundation.actor import actor_for
+from rgpd_app.foundation.journal import JournalEntry
+from rgpd_app.foundation.tenancy import visible_controller_ids
 from tests.conftest import PASSWORD
 
 

@@ -14,9 +14,9 @@ from rgpd_app.audits.access import AuditRefused
 from rgpd_app.audits.models import AuditRequest, CorrectiveMeasure
 from rgpd_app.errors import Conflict, Forbidden, NotFound
 from rgpd_app.extensions import db
-from rgpd_app.journal.models import JournalEntry
+from rgpd_app.foundation.actor import actor_for
+from rgpd_app.foundation.journal import JournalEntry
 from rgpd_app.notifications.models import OutboxMessage
-from rgpd_app.tenancy import actor_for
 from tests.audit_support import auditor, nda, request_data
 
 REFUSAL_CLOSES_AT = datetime(2026, 3, 17, 23, 0, tzinfo=UTC)  # Tue 17 March, 24:00 Paris (CET)

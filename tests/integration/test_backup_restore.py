@@ -12,12 +12,12 @@ from rgpd_app import scheduler
 from rgpd_app.accounts.models import User
 from rgpd_app.clocks.schemas import EcheanceSchema
 from rgpd_app.clocks.services import echeances_for
-from rgpd_app.crypto.keyring import field_keyring
 from rgpd_app.extensions import db
+from rgpd_app.foundation.actor import actor_for
+from rgpd_app.foundation.keyring import field_keyring
 from rgpd_app.journal import services as journal
 from rgpd_app.notifications.models import OutboxAttempt, OutboxMessage
 from rgpd_app.subprocessors import notices
-from rgpd_app.tenancy import actor_for
 from tests.conftest import PG_DB, POSTGRES_ADMIN_URL
 from tests.subprocessor_support import notice_data
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from rgpd_app.extensions import db
-from rgpd_app.journal.models import JournalEntry
+from rgpd_app.foundation.journal import JournalEntry
 
 
 def run(runner, *args):

@@ -11,9 +11,9 @@ from sqlalchemy import text
 from encryption import KeyRing, restore_from_recovery
 from rgpd_app.accounts.models import User
 from rgpd_app.crypto import services
-from rgpd_app.crypto.keyring import field_keyring, key_file
 from rgpd_app.extensions import db
-from rgpd_app.journal.models import JournalEntry
+from rgpd_app.foundation.journal import JournalEntry
+from rgpd_app.foundation.keyring import field_keyring, key_file
 
 
 def raw_secret(user_id: int) -> str:

@@ -104,9 +104,10 @@ def check_breach_notices_accepted_and_their_72_hour_clocks_running(demo):
 def check_assistance_extended_instructions_deposit_and_journal_history(demo):
     from rgpd_app.deposits import rules as deposit_rules
     from rgpd_app.deposits.models import Deposit
+    from rgpd_app.foundation.journal import JournalEntry
     from rgpd_app.instructions import rules as instruction_rules
     from rgpd_app.instructions.models import Instruction
-    from rgpd_app.journal.models import JournalEntry, JournalSeal
+    from rgpd_app.journal.models import JournalSeal
     from rgpd_app.journal.services import verify
     from rgpd_app.requests.models import AssistanceRequest
 
@@ -144,7 +145,7 @@ def test_demo_cases_are_live_on_the_day_it_is_loaded(app, clock, loaded_at):
 
 def test_every_role_finds_work_on_its_dashboard(demo):
     from rgpd_app.dashboard import todo_for
-    from rgpd_app.tenancy import actor_for
+    from rgpd_app.foundation.actor import actor_for
 
     now, created = demo
     emails = {email for email, _, _ in created}

@@ -13,10 +13,10 @@ from rgpd_app.deposits import ftp, rules, services, storage
 from rgpd_app.deposits.models import Deposit
 from rgpd_app.deposits.storage import IncomingFile
 from rgpd_app.extensions import db
-from rgpd_app.journal.models import JournalEntry
+from rgpd_app.foundation.actor import actor_for
+from rgpd_app.foundation.journal import JournalEntry
 from rgpd_app.notifications.models import OutboxMessage
 from rgpd_app.scheduler import JOBS, tick
-from rgpd_app.tenancy import actor_for
 from tests.deposits_support import CSV, aes_zip, ftp_server_for, has_pyopenssl, plain_zip
 
 

@@ -169,7 +169,7 @@ def test_each_tampering_fails_verify_with_its_own_message(demo, tmp_path):
 
 
 def test_a_journal_row_edited_in_the_database_shows_in_the_pack(demo, tmp_path):
-    from rgpd_app.journal.models import JournalEntry
+    from rgpd_app.foundation.journal import JournalEntry
     from rgpd_app.organisations.models import Organisation
 
     montigny = db.session.scalar(select(Organisation).where(Organisation.siren == MONTIGNY))

@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from rgpd_app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from rgpd_app.extensions import db
+from rgpd_app.foundation.journal import JournalEntry
 from rgpd_app.instructions import decisions, rules, services
 from rgpd_app.instructions.inforce import instruction_in_force
 from rgpd_app.instructions.models import NOTICE_LETTER, Instruction
-from rgpd_app.journal.models import JournalEntry
 from rgpd_app.notifications.models import OutboxMessage
 from tests.instructions_support import attachment, instruction_data
 

@@ -1,8 +1,9 @@
 from sqlalchemy import text
 
 from rgpd_app.extensions import db
+from rgpd_app.foundation.journal import JournalEntry
 from rgpd_app.journal import services
-from rgpd_app.journal.models import JournalEntry, JournalSeal
+from rgpd_app.journal.models import JournalSeal
 from tests.journal_support import sealed_then_purged, write
 
 

@@ -14,8 +14,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import text
 
 from rgpd_app.extensions import db
+from rgpd_app.foundation.journal import JournalEntry
 from rgpd_app.journal import integrity, rules, services
-from rgpd_app.journal.models import JournalEntry, JournalSeal
+from rgpd_app.journal.models import JournalSeal
 from tests.journal_support import sealed_then_purged, write
 
 

@@ -15,8 +15,7 @@ from sqlalchemy import select
 
 from rgpd_app import scheduler
 from rgpd_app.extensions import db
-from rgpd_app.journal.models import JournalEntry
-from rgpd_app.journal.services import record
+from rgpd_app.foundation.journal import JournalEntry, record
 from rgpd_app.notifications import channels, delivery, services
 from rgpd_app.notifications.models import OutboxMessage
 
@@ -201,7 +200,7 @@ def test_gives_up_after_max_attempts_then_an_administrator_retries(app, clock, s
     ).one()
     assert "ConnectionRefusedError" in json.loads(failed.details)["error"]
 
-    from rgpd_app.tenancy import actor_for
+    from rgpd_app.foundation.actor import actor_for
 
     admin = actor_for(make_user("admin"), clock())
     services.retry_failed(message.id, actor=admin, now=clock())

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from rgpd_app.extensions import db
-from rgpd_app.journal.models import JournalEntry
+from rgpd_app.foundation.journal import JournalEntry
 from rgpd_app.notifications import services
 from rgpd_app.notifications.models import OutboxAttempt, OutboxMessage
 

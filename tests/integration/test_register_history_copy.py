@@ -8,12 +8,12 @@ from sqlalchemy import func, select
 
 from rgpd_app.errors import Forbidden, ValidationFailed
 from rgpd_app.extensions import db
+from rgpd_app.foundation.actor import actor_for
+from rgpd_app.foundation.journal import JournalEntry
 from rgpd_app.instructions.models import Instruction
-from rgpd_app.journal.models import JournalEntry
 from rgpd_app.notifications.models import OutboxMessage
 from rgpd_app.register import copying, history, services
 from rgpd_app.register.models import ProcessingActivity, RegisterTask
-from rgpd_app.tenancy import actor_for
 
 
 @pytest.fixture

@@ -9,13 +9,13 @@ from sqlalchemy import func, select
 
 from rgpd_app.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from rgpd_app.extensions import db
-from rgpd_app.journal.models import JournalEntry
+from rgpd_app.foundation.actor import actor_for
+from rgpd_app.foundation.journal import JournalEntry
 from rgpd_app.notifications.models import OutboxMessage
 from rgpd_app.register import services
 from rgpd_app.register.entries import activity_to_row
 from rgpd_app.register.models import ProcessingActivity, ProcessingVersion, RegisterTask
 from rgpd_app.subprocessors.models import Subprocessor
-from rgpd_app.tenancy import actor_for
 
 
 def payload(controller_id=None, **overrides) -> dict:
@@ -375,10 +375,10 @@ def test_a_purpose_cannot_cite_another_municipalitys_instruction(app, make_org, 
 
     from rgpd_app.errors import ValidationFailed
     from rgpd_app.extensions import db
+    from rgpd_app.foundation.actor import actor_for
     from rgpd_app.instructions.models import Instruction
     from rgpd_app.register import services
     from rgpd_app.register.models import ProcessingActivity
-    from rgpd_app.tenancy import actor_for
 
     mine, other = make_org("Ville A"), make_org("Ville B")
     foreign = Instruction(

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, text
 
 from rgpd_app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from rgpd_app.extensions import db
-from rgpd_app.journal.models import JournalEntry
+from rgpd_app.foundation.journal import JournalEntry
 from rgpd_app.notifications.models import OutboxMessage
 from rgpd_app.requests import assistance, recording, rules, services
 from rgpd_app.requests.access import RequestRefused

@@ -7,11 +7,11 @@ from sqlalchemy import func, select
 
 from rgpd_app.errors import Forbidden, NotFound, ValidationFailed
 from rgpd_app.extensions import db
-from rgpd_app.journal.models import JournalEntry
+from rgpd_app.foundation.actor import actor_for
+from rgpd_app.foundation.journal import JournalEntry
 from rgpd_app.subprocessors import services
 from rgpd_app.subprocessors.catalogue import ChainRefused
 from rgpd_app.subprocessors.models import Subprocessor
-from rgpd_app.tenancy import actor_for
 from tests.subprocessor_support import add_processing, sub_data
 
 catalogue = services.catalogue

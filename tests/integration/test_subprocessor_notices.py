@@ -10,14 +10,14 @@ from rgpd_app import scheduler
 from rgpd_app.clocks.services import echeances_for
 from rgpd_app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from rgpd_app.extensions import db
-from rgpd_app.journal.models import JournalEntry
+from rgpd_app.foundation.actor import actor_for
+from rgpd_app.foundation.journal import JournalEntry
 from rgpd_app.notifications.models import OutboxMessage
 from rgpd_app.notifications.services import send_due
 from rgpd_app.subprocessors import services
 from rgpd_app.subprocessors.answers import WindowClosed
 from rgpd_app.subprocessors.models import NoticeRecipient, Subprocessor
 from rgpd_app.subprocessors.notices import NoticeIncomplete
-from rgpd_app.tenancy import actor_for
 from tests.subprocessor_support import (  # noqa: F401
     SENT_AT,
     add_processing,

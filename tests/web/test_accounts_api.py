@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from rgpd_app.accounts.models import ApiToken
 from rgpd_app.extensions import db
-from rgpd_app.journal.models import JournalEntry
+from rgpd_app.foundation.journal import JournalEntry
 from tests.api_support import problem_fields
 
 NEW_PASSWORD = "Quatre-saisons-sous-la-pluie-fine-7"

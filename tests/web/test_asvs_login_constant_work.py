@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from rgpd_app.accounts import management, passwords
 from rgpd_app.extensions import db
-from rgpd_app.journal.models import JournalEntry
-from rgpd_app.tenancy import actor_for
+from rgpd_app.foundation.actor import actor_for
+from rgpd_app.foundation.journal import JournalEntry
 from tests.conftest import PASSWORD
 from tests.web.test_auth_web import login
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from rgpd_app.accounts.models import ApiToken, User
 from rgpd_app.extensions import db
-from rgpd_app.journal.models import JournalEntry
+from rgpd_app.foundation.journal import JournalEntry
 from tests.conftest import PASSWORD
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from rgpd_app import create_app
 from rgpd_app.extensions import db
-from rgpd_app.journal.models import JournalEntry
+from rgpd_app.foundation.journal import JournalEntry
 from tests.web.test_auth_web import login
 
 

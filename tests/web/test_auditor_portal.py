@@ -14,10 +14,10 @@ from rgpd_app.audits import decisions, progress
 from rgpd_app.audits.models import AuditShare
 from rgpd_app.exports.models import DONE, ExportJob
 from rgpd_app.extensions import db
-from rgpd_app.journal.models import JournalEntry
+from rgpd_app.foundation.actor import actor_for
+from rgpd_app.foundation.journal import JournalEntry
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.scheduler import drain_queues
-from rgpd_app.tenancy import actor_for
 from tests.audit_support import nda
 
 AUDITOR_EMAIL = "auditeur0@verif.example"

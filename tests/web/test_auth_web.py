@@ -75,7 +75,7 @@ def test_logout_invalidates_a_copied_session_cookie(client, app, make_org, make_
 
 def test_disabling_an_account_ends_its_session(client, make_org, make_user, clock):
     from rgpd_app.accounts import management
-    from rgpd_app.tenancy import actor_for
+    from rgpd_app.foundation.actor import actor_for
 
     user = make_user("controller_dpo", make_org())
     login(client, user.email)
@@ -164,7 +164,7 @@ def test_login_is_rate_limited_per_ip(app, tmp_path):
 
 
 def test_login_and_failures_are_journaled_with_ip_and_agent(client, make_user):
-    from rgpd_app.journal.models import JournalEntry
+    from rgpd_app.foundation.journal import JournalEntry
 
     user = make_user("support")
     login(client, user.email, "bad password")

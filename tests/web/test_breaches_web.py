@@ -9,7 +9,7 @@ from rgpd_app import scheduler
 from rgpd_app.breaches import services
 from rgpd_app.breaches.models import Breach, BreachNotice
 from rgpd_app.extensions import db
-from rgpd_app.journal.models import JournalEntry
+from rgpd_app.foundation.journal import JournalEntry
 from tests.breaches_support import actor, record
 
 FORM = {
@@ -239,8 +239,8 @@ def test_the_notice_page_shows_the_delivery_evidence(client, login_as, towns, se
 def test_the_municipalities_and_processings_are_typed_not_listed(
     client, clock, login_as, officer, towns, make_user
 ):
+    from rgpd_app.foundation.actor import actor_for
     from rgpd_app.register import services as register
-    from rgpd_app.tenancy import actor_for
 
     keeper = make_user("processor_dpo")
     for town in towns:

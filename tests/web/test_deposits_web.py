@@ -12,8 +12,8 @@ from encryption import verify_archive
 from rgpd_app.deposits import rules, services, storage
 from rgpd_app.deposits.models import Deposit, Intervention
 from rgpd_app.extensions import db
-from rgpd_app.journal.models import JournalEntry
-from rgpd_app.tenancy import actor_for
+from rgpd_app.foundation.actor import actor_for
+from rgpd_app.foundation.journal import JournalEntry
 from tests.api_support import problem_fields
 from tests.deposits_support import CSV, aes_zip, plain_zip, zipcrypto_zip
 

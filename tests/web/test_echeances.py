@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from rgpd_app.clocks import services
 from rgpd_app.extensions import db
-from rgpd_app.journal.models import JournalEntry
+from rgpd_app.foundation.journal import JournalEntry
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 from encryption import AesZipWriter
 from rgpd_app.exports.models import DONE, ExportJob
 from rgpd_app.extensions import db
-from rgpd_app.journal.models import JournalEntry
+from rgpd_app.foundation.journal import JournalEntry
 from rgpd_app.scheduler import drain_queues
 
 

@@ -15,10 +15,10 @@ from rgpd_app.exports import jobs
 from rgpd_app.exports.models import DONE, EXPIRED, FAILED, QUEUED, RUNNING, ExportJob
 from rgpd_app.extensions import db
 from rgpd_app.files import folder
-from rgpd_app.journal.models import JournalEntry
+from rgpd_app.foundation.actor import actor_for
+from rgpd_app.foundation.journal import JournalEntry
 from rgpd_app.register import services
 from rgpd_app.scheduler import drain_queues, tick
-from rgpd_app.tenancy import actor_for
 
 NAMES = ["Cantine scolaire", "État civil", "=Listes électorales"]
 

@@ -245,8 +245,7 @@ def test_a_streamed_export_reads_the_database_and_journals_the_count_at_the_end(
     from sqlalchemy import select
 
     from rgpd_app.extensions import db
-    from rgpd_app.journal.models import JournalEntry
-    from rgpd_app.journal.services import record
+    from rgpd_app.foundation.journal import JournalEntry, record
     from rgpd_app.organisations.models import Organisation
 
     for n in range(5):

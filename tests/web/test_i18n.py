@@ -135,7 +135,7 @@ def test_the_catalogue_covers_every_string_of_the_sources(catalogue):
 
 def test_render_time_labels_are_in_the_catalogue(app, catalogue):
     """Menu entries, role and contract-period labels are translated from a variable."""
-    from rgpd_app.accounts.rules import ROLE_LABELS
+    from rgpd_app.foundation.roles import ROLE_LABELS
     from rgpd_app.navigation import SECTIONS
     from rgpd_app.templating import PERIOD_LABELS
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from rgpd_app.accounts import rules
+from rgpd_app.foundation import roles
 from rgpd_app.navigation import SECTIONS, reachable_entries
 
 
@@ -24,16 +24,16 @@ def _title(body: str) -> str:
 
 
 def _login(login_as, role, town, clock):
-    if role in rules.PROCESSOR_ROLES:
+    if role in roles.PROCESSOR_ROLES:
         return login_as(role)
-    if role == rules.AUDITOR:
+    if role == roles.AUDITOR:
         today = clock().date()
         return login_as(role, town, controller_id=town.id, valid_from_on=today,
                         valid_until_on=today)  # fmt: skip
     return login_as(role, town)
 
 
-@pytest.mark.parametrize("role", rules.ALL_ROLES)
+@pytest.mark.parametrize("role", roles.ALL_ROLES)
 def test_each_role_sees_exactly_the_links_it_may_open(client, login_as, make_org, role, app, clock):
     town = make_org("Commune de Thionville")
     _login(login_as, role, town, clock)

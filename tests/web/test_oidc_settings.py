@@ -7,7 +7,7 @@ from sqlalchemy import select, text
 
 from rgpd_app.accounts.oidc.models import OidcProvider
 from rgpd_app.extensions import db
-from rgpd_app.journal.models import JournalEntry
+from rgpd_app.foundation.journal import JournalEntry
 
 FORM = {
     "kind": "proconnect",

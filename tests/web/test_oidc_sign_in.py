@@ -16,7 +16,7 @@ from rgpd_app.accounts.models import User
 from rgpd_app.accounts.oidc.models import OidcIdentity, OidcProvider
 from rgpd_app.accounts.oidc.rules import GENERIC, PROCONNECT
 from rgpd_app.extensions import db
-from rgpd_app.journal.models import JournalEntry
+from rgpd_app.foundation.journal import JournalEntry
 from tests.conftest import PASSWORD
 from tests.oidc_support import (
     CLIENT_ID,

@@ -12,9 +12,9 @@ from sqlalchemy import func, select, update
 from rgpd_app.exports import jobs
 from rgpd_app.exports.models import QUEUED, ExportJob
 from rgpd_app.extensions import db
+from rgpd_app.foundation.actor import actor_for
 from rgpd_app.register import copying, services
 from rgpd_app.register.models import ProcessingActivity
-from rgpd_app.tenancy import actor_for
 
 
 @pytest.fixture

@@ -11,10 +11,10 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from rgpd_app.extensions import db
-from rgpd_app.journal.models import JournalEntry
+from rgpd_app.foundation.actor import actor_for
+from rgpd_app.foundation.journal import JournalEntry
 from rgpd_app.register import services
 from rgpd_app.register.models import ProcessingActivity
-from rgpd_app.tenancy import actor_for
 from tests.api_support import problem_fields
 
 FORMULA = '=HYPERLINK("http://evil.example","clic")'

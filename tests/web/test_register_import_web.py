@@ -155,7 +155,7 @@ def test_v5_2_1_a_municipality_dpo_uploading_a_whole_sheet_xlsx_gets_the_limit_n
 
     from openpyxl import Workbook
 
-    from rgpd_app.journal.models import JournalEntry
+    from rgpd_app.foundation.journal import JournalEntry
 
     book = Workbook()
     book.active.append([exporting.LABELS["name"]])

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import func, select
 
 from rgpd_app.extensions import db
+from rgpd_app.foundation.actor import actor_for
 from rgpd_app.register import services
 from rgpd_app.register.models import ProcessingActivity
-from rgpd_app.tenancy import actor_for
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from rgpd_app.extensions import db
-from rgpd_app.journal.models import JournalEntry
+from rgpd_app.foundation.journal import JournalEntry
 from rgpd_app.notifications.models import OutboxMessage
 from rgpd_app.subprocessors import services
 from rgpd_app.subprocessors.models import Subprocessor

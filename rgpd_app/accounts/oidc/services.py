@@ -16,9 +16,9 @@ from rgpd_app.accounts.models import User
 from rgpd_app.accounts.oidc import protocol, rules
 from rgpd_app.accounts.oidc.models import OidcIdentity, OidcProvider
 from rgpd_app.extensions import db
-from rgpd_app.journal.services import record
+from rgpd_app.foundation.actor import active_roles
+from rgpd_app.foundation.journal import record
 from rgpd_app.organisations.models import PROCESSOR, Organisation
-from rgpd_app.tenancy import active_roles
 
 SETTINGS_PROVIDER_ID = 0  # the processor's provider from the RGPD_OIDC_* settings
 SIGNED_IN = "oidc"  # in the session of a person signed in through a provider: its logout hint

@@ -2,14 +2,15 @@
 
 from datetime import datetime
 
-from rgpd_app.accounts import rules as roles
 from rgpd_app.accounts.oidc import rules, services
 from rgpd_app.accounts.oidc.models import OidcProvider
 from rgpd_app.errors import ValidationFailed
 from rgpd_app.extensions import db
-from rgpd_app.journal.services import record
+from rgpd_app.foundation import roles
+from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.journal import record
+from rgpd_app.foundation.tenancy import require
 from rgpd_app.organisations.models import Organisation
-from rgpd_app.tenancy import Actor, require
 
 SETTING_FIELDS = (
     "kind",

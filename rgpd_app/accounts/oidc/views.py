@@ -18,12 +18,12 @@ from flask_login import current_user
 
 from rgpd_app import clock
 from rgpd_app.accounts import reauth
-from rgpd_app.accounts import rules as roles
 from rgpd_app.accounts.oidc import protocol, rules, services, settings
 from rgpd_app.accounts.oidc.schemas import ProviderInput
 from rgpd_app.accounts.views import PENDING, finish_login, login_steps_limit
 from rgpd_app.errors import DomainError
 from rgpd_app.extensions import db
+from rgpd_app.foundation import roles
 from rgpd_app.messages import N_
 from rgpd_app.organisations import services as organisations
 from rgpd_app.validation import load

@@ -1,7 +1,7 @@
 from datetime import UTC, date, datetime, timedelta
 
 from rgpd_app.accounts import rules
-from rgpd_app.accounts.rules import (
+from rgpd_app.foundation.roles import (
     ADMIN,
     AUDITOR,
     CONTROLLER_DPO,
@@ -9,7 +9,7 @@ from rgpd_app.accounts.rules import (
     PROCESSOR_DPO,
     SECURITY_OFFICER,
     SUPPORT,
-)  # fmt: skip
+)
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
