@@ -10,7 +10,7 @@ from rgpd_app.accounts.models import RoleGrant, User
 from rgpd_app.errors import Conflict, DomainError, Forbidden, NotFound
 from rgpd_app.extensions import db
 from rgpd_app.foundation import roles
-from rgpd_app.foundation.actor import Actor
+from rgpd_app.foundation.actor import Actor, active_roles
 from rgpd_app.foundation.journal import record
 from rgpd_app.messages import N_, joined
 from rgpd_app.organisations.models import Organisation
@@ -184,3 +184,36 @@ def revoke_role(grant: RoleGrant, *, actor: Actor, now: datetime) -> None:
         details={"role": grant.role, "grant_id": grant.id},
     )
     db.session.commit()
+
+
+def users_holding(
+    role_names: tuple[str, ...],
+    *,
+    organisation_id: int | None = None,
+    processor_only: bool = False,
+    now: datetime | None = None,
+) -> list[User]:
+    """Enabled accounts with an unrevoked grant of one of `role_names`, by e-mail, without repeats.
+
+    `organisation_id` keeps one organisation's accounts, `processor_only` the processor's. A grant's
+    validity dates are checked only when `now` is given (an auditor's access ends by itself)."""
+    stmt = (
+        select(User)
+        .join(RoleGrant, RoleGrant.user_id == User.id)
+        .where(RoleGrant.role.in_(role_names), RoleGrant.revoked_at.is_(None), User.is_enabled)
+    )
+    if processor_only:
+        stmt = stmt.join(Organisation, Organisation.id == User.organisation_id).where(
+            Organisation.kind == "processor"
+        )
+    if organisation_id is not None:
+        stmt = stmt.where(User.organisation_id == organisation_id)
+    users = list(dict.fromkeys(db.session.scalars(stmt.order_by(User.email))))
+    if now is not None:
+        users = [u for u in users if set(role_names) & active_roles(u, now)[0]]
+    return users
+
+
+def emails_holding(role_names: tuple[str, ...], **filters) -> list[str]:
+    """The addresses of `users_holding(role_names, **filters)`, in the same order."""
+    return [user.email for user in users_holding(role_names, **filters)]

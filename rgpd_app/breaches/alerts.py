@@ -2,13 +2,10 @@
 
 from datetime import datetime
 
-from sqlalchemy import select
-
 from deadlines import format_instant_fr
-from rgpd_app.accounts.models import RoleGrant, User
+from rgpd_app.accounts.grants import emails_holding
 from rgpd_app.breaches import facts, rules
 from rgpd_app.breaches.models import Breach, BreachNotice
-from rgpd_app.extensions import db
 from rgpd_app.foundation import roles
 from rgpd_app.notifications.services import enqueue_email, enqueue_webhook
 from rgpd_app.organisations.models import Organisation
@@ -16,29 +13,20 @@ from rgpd_app.organisations.models import Organisation
 NOTICE_EVENT = "breach_notice"  # outbox event type of the notice e-mails (the clock's proof)
 
 
-def _holders(role_names: tuple[str, ...], organisation_id: int | None = None) -> list[str]:
-    stmt = (
-        select(User.email)
-        .join(RoleGrant, RoleGrant.user_id == User.id)
-        .join(Organisation, Organisation.id == User.organisation_id)
-        .where(RoleGrant.role.in_(role_names), RoleGrant.revoked_at.is_(None), User.is_enabled)
-    )
-    if organisation_id is None:
-        stmt = stmt.where(Organisation.kind == "processor")
-    else:
-        stmt = stmt.where(User.organisation_id == organisation_id)
-    return list(dict.fromkeys(db.session.scalars(stmt.order_by(User.email))))
+def processor_security_staff() -> list[str]:
+    """Every security officer and processor DPO of the processor (who is alerted of a breach).
 
-
-def security_staff() -> list[str]:
-    """Every security officer and processor DPO (the processor's security staff)."""
-    return _holders((roles.SECURITY_OFFICER, roles.PROCESSOR_DPO))
+    Not `deposits.notify`'s recipients, which are the security officers alone."""
+    return emails_holding((roles.SECURITY_OFFICER, roles.PROCESSOR_DPO), processor_only=True)
 
 
 def municipality_dpos(organisation: Organisation) -> list[str]:
     """The DPO address on the municipality's record and its DPO accounts, without repeats."""
     found = [organisation.dpo_email.lower()] if organisation.dpo_email else []
-    found += [email.lower() for email in _holders((roles.CONTROLLER_DPO,), organisation.id)]
+    found += [
+        email.lower()
+        for email in emails_holding((roles.CONTROLLER_DPO,), organisation_id=organisation.id)
+    ]
     return list(dict.fromkeys(found))
 
 
@@ -88,7 +76,7 @@ def alert_security_staff(breach: Breach, *, now: datetime) -> int:
         "link": f"/breaches/{breach.id}",
         "link_label": "Voir la violation",
     }
-    addresses = security_staff()
+    addresses = processor_security_staff()
     for address in addresses:
         enqueue_email(to=address, template="breach_alert", context=context, event=breach, now=now)
     enqueue_webhook(
@@ -193,7 +181,7 @@ def send_reminder(notice: BreachNotice, kind: str, *, now: datetime) -> int:
     clock, to the municipality's DPO(s)."""
     breach = notice.breach
     if kind == rules.PROCESSOR_ESCALATION:
-        addresses = security_staff()
+        addresses = processor_security_staff()
         lines = [
             f"L'objectif interne d'information de {notice.organisation.name} "
             f"({format_instant_fr(notice.processor_target_at)}) est dépassé et la collectivité "
@@ -201,7 +189,7 @@ def send_reminder(notice: BreachNotice, kind: str, *, now: datetime) -> int:
         ]
         clocks = processor_clock_lines(breach)
     else:
-        addresses = [*municipality_dpos(notice.organisation), *security_staff()]
+        addresses = [*municipality_dpos(notice.organisation), *processor_security_staff()]
         passed = kind == "authority_passed"
         lines = [
             "Le délai de notification de cette violation à la CNIL est écoulé. Si elle est "

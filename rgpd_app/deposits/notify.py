@@ -2,26 +2,10 @@
 
 from datetime import datetime
 
-from sqlalchemy import select
-
-from rgpd_app.accounts.models import RoleGrant, User
+from rgpd_app.accounts.grants import emails_holding
 from rgpd_app.deposits.models import Deposit, Intervention
-from rgpd_app.extensions import db
 from rgpd_app.foundation import roles
 from rgpd_app.notifications.services import enqueue_email
-
-
-def security_staff() -> list[str]:
-    stmt = (
-        select(User.email)
-        .join(RoleGrant, RoleGrant.user_id == User.id)
-        .where(
-            RoleGrant.role == roles.SECURITY_OFFICER,
-            RoleGrant.revoked_at.is_(None),
-            User.is_enabled,
-        )
-    )
-    return list(db.session.scalars(stmt.order_by(User.email)))
 
 
 def _send(to: list[str], *, title: str, lines: list[str], link: str, org, event, now) -> None:
@@ -45,7 +29,7 @@ def report_quarantine(deposit: Deposit, *, now: datetime) -> None:
     """To the depositor (the municipality's DPO) and the security staff."""
     org = deposit.organisation
     _send(
-        [org.dpo_email if org else "", *security_staff()],
+        [org.dpo_email if org else "", *emails_holding((roles.SECURITY_OFFICER,))],
         title="Dépôt refusé : le fichier n'est pas une archive zip chiffrée en AES-256",
         lines=[
             f"Fichier déposé : {deposit.original_filename}",

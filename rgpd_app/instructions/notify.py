@@ -2,10 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import select
-
-from rgpd_app.accounts.models import RoleGrant, User
-from rgpd_app.extensions import db
+from rgpd_app.accounts.grants import emails_holding
 from rgpd_app.foundation import roles
 from rgpd_app.instructions.models import Instruction
 from rgpd_app.notifications.services import enqueue_email
@@ -13,22 +10,13 @@ from rgpd_app.notifications.services import enqueue_email
 PROCESSOR, MUNICIPALITY = "processor", "municipality"
 
 
-def holders(role_names: tuple[str, ...], organisation_id: int | None = None) -> list[str]:
-    stmt = (
-        select(User.email)
-        .join(RoleGrant, RoleGrant.user_id == User.id)
-        .where(RoleGrant.role.in_(role_names), RoleGrant.revoked_at.is_(None), User.is_enabled)
-    )
-    if organisation_id is not None:
-        stmt = stmt.where(User.organisation_id == organisation_id)
-    return list(dict.fromkeys(db.session.scalars(stmt.order_by(User.email))))
-
-
 def recipients(item: Instruction, side: str) -> list[str]:
     """The processor's DPOs, or the municipality's DPO(s) and instructors, without repeats."""
     if side == PROCESSOR:
-        return holders((roles.PROCESSOR_DPO,))
-    found = holders((roles.CONTROLLER_DPO, roles.INSTRUCTOR), item.organisation_id)
+        return emails_holding((roles.PROCESSOR_DPO,))
+    found = emails_holding(
+        (roles.CONTROLLER_DPO, roles.INSTRUCTOR), organisation_id=item.organisation_id
+    )
     if item.organisation.dpo_email:
         found.append(item.organisation.dpo_email.lower())
     return list(dict.fromkeys(found))

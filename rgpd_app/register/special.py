@@ -6,10 +6,11 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import select
 
-from rgpd_app.accounts.models import RoleGrant, User
+from rgpd_app.accounts.grants import users_holding
+from rgpd_app.accounts.models import User
 from rgpd_app.extensions import db
 from rgpd_app.foundation import roles
-from rgpd_app.foundation.actor import Actor, active_roles
+from rgpd_app.foundation.actor import Actor
 from rgpd_app.foundation.journal import record
 from rgpd_app.notifications.services import enqueue_email
 from rgpd_app.register.choices import REINFORCED_SECURITY
@@ -18,14 +19,7 @@ from rgpd_app.register.models import ProcessingActivity, RegisterTask
 
 def processor_dpos(now: datetime) -> list[User]:
     """Enabled accounts holding the processor DPO role at `now`."""
-    users = db.session.scalars(
-        select(User)
-        .join(RoleGrant, RoleGrant.user_id == User.id)
-        .where(RoleGrant.role == roles.PROCESSOR_DPO, RoleGrant.revoked_at.is_(None))
-        .where(User.is_enabled.is_(True))
-        .distinct()
-    ).all()
-    return [u for u in users if roles.PROCESSOR_DPO in active_roles(u, now)[0]]
+    return users_holding((roles.PROCESSOR_DPO,), now=now)
 
 
 def inform_processor(

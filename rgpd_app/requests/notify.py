@@ -6,8 +6,8 @@ messages in clear, so they say what happened and link to the page where it can b
 
 from datetime import datetime
 
+from rgpd_app.accounts.grants import emails_holding
 from rgpd_app.foundation import roles
-from rgpd_app.instructions.notify import holders
 from rgpd_app.notifications.services import enqueue_email
 from rgpd_app.requests import rules
 from rgpd_app.requests.models import SubjectRequest
@@ -17,8 +17,8 @@ PROCESSOR, MUNICIPALITY = "processor", "municipality"
 
 def recipients(item: SubjectRequest, side: str) -> list[str]:
     if side == PROCESSOR:
-        return holders((roles.PROCESSOR_DPO,))
-    found = holders((roles.CONTROLLER_DPO,), item.organisation_id)
+        return emails_holding((roles.PROCESSOR_DPO,))
+    found = emails_holding((roles.CONTROLLER_DPO,), organisation_id=item.organisation_id)
     if item.organisation.dpo_email:
         found.append(item.organisation.dpo_email.lower())
     return list(dict.fromkeys(found))

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
-from rgpd_app.accounts.models import RoleGrant, User
+from rgpd_app.accounts.grants import users_holding
 from rgpd_app.errors import Conflict, DomainError, NotFound, ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.foundation import roles
@@ -140,15 +140,9 @@ def dpo_address(org: Organisation) -> str:
     """The municipality's DPO address on its record, else its first DPO account."""
     if org.dpo_email:
         return org.dpo_email.strip().lower()
-    email = db.session.scalar(
-        select(User.email)
-        .join(RoleGrant, RoleGrant.user_id == User.id)
-        .where(User.organisation_id == org.id, RoleGrant.role == roles.CONTROLLER_DPO)
-        .where(RoleGrant.revoked_at.is_(None), User.is_enabled.is_(True))
-        .order_by(User.id)
-        .limit(1)
-    )
-    return email or ""
+    dpos = users_holding((roles.CONTROLLER_DPO,), organisation_id=org.id)
+    first = min(dpos, key=lambda user: user.id, default=None)
+    return first.email if first is not None else ""
 
 
 def missing(notice: SubprocessorNotice, orgs: list[Organisation]) -> dict[str, list[str]]:
