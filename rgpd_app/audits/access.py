@@ -12,7 +12,6 @@ from rgpd_app.audits import rules
 from rgpd_app.audits.models import AuditRequest
 from rgpd_app.errors import Conflict, DomainError
 from rgpd_app.foundation.actor import Actor
-from rgpd_app.foundation.journal import record
 from rgpd_app.foundation.tenancy import get_visible, require, scope
 from rgpd_app.messages import N_
 from rgpd_app.organisations.models import Organisation
@@ -28,19 +27,6 @@ class AuditRefused(DomainError):
 def rule_error(err: rules_lib.AuditRuleError) -> AuditRefused:
     """The library's refusal as a domain error (400) with the field it names."""
     return AuditRefused(err.message, code=err.code, fields={err.field or "_form": [err.message]})
-
-
-def journal_step(item: AuditRequest, action: str, *, actor: Actor | None, now: datetime, **details):
-    """One journal row `audit.<action>` about this audit, in the caller's transaction."""
-    record(
-        f"audit.{action}",
-        now=now,
-        actor=actor,
-        organisation_id=item.organisation_id,
-        object_type="audit_request",
-        object_id=item.id,
-        details=details,
-    )
 
 
 def paris_day(instant: datetime):

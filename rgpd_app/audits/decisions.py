@@ -18,7 +18,6 @@ from rgpd_app.audits.access import (
     check_version,
     clocks_for,
     get_audit,
-    journal_step,
     rule_error,
 )
 from rgpd_app.audits.models import AuditAuditor, AuditRequest
@@ -76,10 +75,10 @@ def _open_accounts(item: AuditRequest, *, now: datetime) -> list[tuple[str, str]
                     RoleGrant(user=existing, role=roles.AUDITOR, controller_id=item.organisation_id,
                               valid_from_on=window[0], valid_until_on=window[1], granted_at=now)
                 )  # fmt: skip
-            journal_step(item, "auditor_account_linked", actor=None, now=now, email=auditor.email)
+            item.journal("auditor_account_linked", now=now, actor=None, email=auditor.email)
             continue
         if existing is not None:
-            journal_step(item, "auditor_account_exists", actor=None, now=now, email=auditor.email)
+            item.journal("auditor_account_exists", now=now, actor=None, email=auditor.email)
             continue
         password = _password()
         user = management.create_user(
@@ -146,7 +145,7 @@ def accept(audit_id: int, *, actor: Actor, now: datetime, version: int | None = 
     _require_agreement(item)
     apply(item, AuditAction.ACCEPT, now=now)
     item.accepted_at, item.accepted_by_id = now, actor.id
-    journal_step(item, "accepted", actor=actor, now=now)
+    item.journal("accepted", now=now, actor=actor)
     notify.tell(
         item,
         notify.MUNICIPALITY,
@@ -167,9 +166,7 @@ def accept_by_silence(item: AuditRequest, *, now: datetime) -> bool:
         return False  # silence never waives the yearly limit: the processor's DPO must decide
     apply(item, AuditAction.ACCEPT_BY_SILENCE, now=now, refusal_deadline=deadline)
     item.accepted_at, item.is_accepted_by_silence = now, True
-    journal_step(
-        item, "accepted_by_silence", actor=None, now=now, refusal_closed_at=deadline.closes_at
-    )
+    item.journal("accepted_by_silence", now=now, actor=None, refusal_closed_at=deadline.closes_at)
     how = (
         "Le délai pour refuser l'auditeur a expiré le "
         f"{format_instant_fr(deadline.closes_at)} sans refus : l'audit est accepté."
@@ -198,7 +195,7 @@ def refuse(
         item, AuditAction.REFUSE, now=now, refusal_deadline=clocks_for(item).refusal, reason=reason
     )
     item.refused_at, item.refusal_reason, item.proposed_firm = now, reason, firm
-    journal_step(item, "refused", actor=actor, now=now, reason=reason, proposed_firm=firm)
+    item.journal("refused", now=now, actor=actor, reason=reason, proposed_firm=firm)
     lines = [f"Motif : {reason}"]
     if firm:
         lines.append(
@@ -245,7 +242,7 @@ def decide_agreement(
                 "la demande est annulée. Une nouvelle demande peut viser la date permise."
             ],
         )
-    journal_step(item, "agreement_given" if agree else "agreement_declined", actor=actor, now=now)
+    item.journal("agreement_given" if agree else "agreement_declined", now=now, actor=actor)
     notify.tell(item, notify.MUNICIPALITY, title=title, lines=lines, now=now, event="agreement")
     db.session.commit()
     return item
@@ -265,11 +262,10 @@ def decide_firm(
         item.closed_at = None
     else:
         item.closed_at = now
-    journal_step(
-        item,
+    item.journal(
         "firm_accepted" if accept_firm else "firm_declined",
-        actor=actor,
         now=now,
+        actor=actor,
         firm=item.proposed_firm,
     )
     verb = "accepte" if accept_firm else "décline"
@@ -291,7 +287,7 @@ def cancel(audit_id: int, *, actor: Actor, now: datetime, version: int | None = 
     check_version(item, version)
     apply(item, AuditAction.CANCEL, now=now)
     item.cancelled_at = now
-    journal_step(item, "cancelled", actor=actor, now=now)
+    item.journal("cancelled", now=now, actor=actor)
     notify.tell(
         item,
         notify.PROCESSOR,
@@ -315,6 +311,6 @@ def new_auditor_password(
         raise NotFound()
     user = db.session.get(User, auditor.user_id)
     password = _password()
-    journal_step(item, "auditor_password_reset", actor=actor, now=now, user_id=user.id)
+    item.journal("auditor_password_reset", now=now, actor=actor, user_id=user.id)
     accounts.reset_password(user, password, actor=None, now=now)
     return user.email, password

@@ -8,7 +8,6 @@ from audit import AuditState
 from deadlines import format_day_fr
 from rgpd_app.audits import notify, rules
 from rgpd_app.audits.access import AuditRefused, clocks_for, get_audit, paris_day
-from rgpd_app.audits.decisions import journal_step
 from rgpd_app.audits.models import DONE, OPEN, AuditRequest, CorrectiveMeasure
 from rgpd_app.errors import NotFound, ValidationFailed
 from rgpd_app.extensions import db
@@ -46,7 +45,7 @@ def add_measure(audit_id: int, data: dict, *, actor: Actor, now: datetime) -> Co
     )
     db.session.add(measure)
     db.session.flush()
-    journal_step(item, "measure_added", actor=actor, now=now, measure_id=measure.id, due_on=due_on)
+    item.journal("measure_added", now=now, actor=actor, measure_id=measure.id, due_on=due_on)
     late = due_on > deadline.deadline
     lines = [
         f"Mesure : {measure.description}",
@@ -82,9 +81,7 @@ def set_measure_status(
     if measure.status != status:
         measure.status = status
         measure.done_at = now if status == DONE else None
-        journal_step(
-            item, "measure_status", actor=actor, now=now, measure_id=measure.id, status=status
-        )
+        item.journal("measure_status", now=now, actor=actor, measure_id=measure.id, status=status)
         if status == DONE:
             notify.tell(
                 item,
@@ -127,7 +124,7 @@ def send_measure_reminders(now: datetime) -> dict[str, int]:
                     f"Elle devait être réalisée le {format_day_fr(measure.due_on)}.",
                 ],
             )
-            journal_step(item, "measure_overdue", actor=None, now=now, measure_id=measure.id)
+            item.journal("measure_overdue", now=now, actor=None, measure_id=measure.id)
         elif (
             rules.reminder_due(measure.due_on, today)
             and measure.reminder_sent_at is None
@@ -146,6 +143,6 @@ def send_measure_reminders(now: datetime) -> dict[str, int]:
                     f"À réaliser au plus tard le {format_day_fr(measure.due_on)}.",
                 ],
             )
-            journal_step(item, "measure_reminder", actor=None, now=now, measure_id=measure.id)
+            item.journal("measure_reminder", now=now, actor=None, measure_id=measure.id)
     db.session.commit()
     return counts

@@ -5,6 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rgpd_app.exports.models import ExportJob
 from rgpd_app.extensions import db
+from rgpd_app.foundation.journal import Journaled
 from rgpd_app.foundation.types import UTCDateTime
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.timesheets import TimeEntryColumns
@@ -14,10 +15,12 @@ DOCUMENT_KINDS = (NDA, REPORT, OBSERVATIONS, OTHER)
 OPEN, DONE = "open", "done"
 
 
-class AuditRequest(db.Model):
+class AuditRequest(Journaled, db.Model):
     """An audit announced by a municipality (controller) to the processor (annex art. 4.6)."""
 
     __tablename__ = "audit_request"
+    journal_type = "audit_request"
+    journal_prefix = "audit."
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)

@@ -22,7 +22,7 @@ import audit as rules_lib
 from deadlines.periods import end_of_day_utc
 from rgpd_app import clock
 from rgpd_app.accounts.models import RoleGrant
-from rgpd_app.audits.access import get_audit, journal_step, paris_day, terms_for
+from rgpd_app.audits.access import get_audit, paris_day, terms_for
 from rgpd_app.audits.models import AuditRequest, AuditShare
 from rgpd_app.errors import NotFound, ValidationFailed
 from rgpd_app.exports import jobs as export_jobs
@@ -81,10 +81,12 @@ def apply_window(item: AuditRequest, *, now: datetime) -> tuple[date, date] | No
     for share in item.shares:
         _keep_file(share.export, window)
     if changed:
-        journal_step(
-            item, "auditor_access", actor=None, now=now,
+        item.journal(
+            "auditor_access",
+            now=now,
+            actor=None,
             **{"from": window[0].isoformat(), "until": window[1].isoformat()},
-        )  # fmt: skip
+        )
     return window
 
 
@@ -143,10 +145,14 @@ def share_pack(audit_id: int, public_id: str, *, actor: Actor, now: datetime) ->
         db.session.add(share)
     share.withdrawn_at, share.shared_at, share.shared_by_id = None, now, actor.id
     _keep_file(export, window)
-    journal_step(
-        item, "pack_shared", actor=actor, now=now,
-        export=export.public_id, sha256=export.sha256, title=export.title,
-    )  # fmt: skip
+    item.journal(
+        "pack_shared",
+        now=now,
+        actor=actor,
+        export=export.public_id,
+        sha256=export.sha256,
+        title=export.title,
+    )
     db.session.commit()
     return share
 
@@ -155,7 +161,7 @@ def withdraw_share(audit_id: int, share_id: int, *, actor: Actor, now: datetime)
     item = get_audit(audit_id, actor=actor, roles=SHARERS)
     share = _share_of(item, share_id)
     share.withdrawn_at = now
-    journal_step(item, "pack_withdrawn", actor=actor, now=now, export=share.export.public_id)
+    item.journal("pack_withdrawn", now=now, actor=actor, export=share.export.public_id)
     db.session.commit()
     return share
 
@@ -190,8 +196,8 @@ def open_shared_pack(
     path = export_jobs.file_of(export)
     if export.state != export_jobs.DONE or path is None or not path.exists():
         raise NotFound(N_("Ce fichier n'est pas (ou plus) disponible."))
-    journal_step(
-        item, "pack_downloaded", actor=actor, now=now, export=export.public_id, sha256=export.sha256
+    item.journal(
+        "pack_downloaded", now=now, actor=actor, export=export.public_id, sha256=export.sha256
     )
     db.session.commit()
     return path, export

@@ -6,7 +6,7 @@ from audit import AuditAction, AuditState
 from deadlines import format_day_fr, format_instant_fr
 from rgpd_app.audits import notify, portal, rules, storage
 from rgpd_app.audits.access import AuditRefused, check_version, clocks_for, get_audit, paris_day
-from rgpd_app.audits.decisions import apply, journal_step
+from rgpd_app.audits.decisions import apply
 from rgpd_app.audits.models import OBSERVATIONS, OTHER, REPORT, AuditDocument, AuditRequest
 from rgpd_app.errors import NotFound, ValidationFailed
 from rgpd_app.extensions import db
@@ -30,7 +30,7 @@ def start(audit_id: int, *, actor: Actor, now: datetime, version: int | None = N
         )
     apply(item, AuditAction.START, now=now)
     item.started_at = now
-    journal_step(item, "started", actor=actor, now=now)
+    item.journal("started", now=now, actor=actor)
     notify.tell(
         item,
         notify.BOTH,
@@ -61,13 +61,8 @@ def upload_report(
     document = storage.store(item, upload, kind=REPORT, actor=actor, now=now)
     db.session.flush()
     clocks = clocks_for(item)
-    journal_step(
-        item,
-        "report_received",
-        actor=actor,
-        now=now,
-        document_id=document.id,
-        sha256=document.sha256,
+    item.journal(
+        "report_received", now=now, actor=actor, document_id=document.id, sha256=document.sha256
     )
     lines = [
         f"Rapport reçu le {format_instant_fr(now)} (SHA-256 {document.sha256}).",
@@ -114,7 +109,7 @@ def send_observations(
         storage.store(
             item, storage.require_upload(upload, "file"), kind=OBSERVATIONS, actor=actor, now=now
         )
-    journal_step(item, "observations_sent", actor=actor, now=now, late=item.is_observations_late)
+    item.journal("observations_sent", now=now, actor=actor, late=item.is_observations_late)
     lines = [text]
     if item.is_observations_late:
         lines.insert(
@@ -140,7 +135,7 @@ def require_corrective_plan(audit_id: int, *, actor: Actor, now: datetime, versi
     check_version(item, version)
     apply(item, AuditAction.REQUIRE_CORRECTIVE_PLAN, now=now)
     corrective = clocks_for(item).corrective
-    journal_step(item, "corrective_plan", actor=actor, now=now)
+    item.journal("corrective_plan", now=now, actor=actor)
     notify.tell(
         item,
         notify.BOTH,
@@ -165,7 +160,7 @@ def contest(audit_id: int, reason: str, *, actor: Actor, now: datetime, version=
         raise ValidationFailed({"reason": [N_("Indiquez pourquoi le rapport est contesté.")]})
     apply(item, AuditAction.CONTEST_REPORT, now=now)
     item.contest_reason, item.contested_at = reason, now
-    journal_step(item, "contested", actor=actor, now=now, reason=reason)
+    item.journal("contested", now=now, actor=actor, reason=reason)
     notify.tell(
         item,
         notify.BOTH,
@@ -188,7 +183,7 @@ def close(audit_id: int, *, actor: Actor, now: datetime, version=None) -> AuditR
     check_version(item, version)
     apply(item, AuditAction.CLOSE, now=now, open_measures=item.open_measures)
     item.closed_at = now
-    journal_step(item, "closed", actor=actor, now=now)
+    item.journal("closed", now=now, actor=actor)
     notify.tell(
         item,
         notify.BOTH,
@@ -208,7 +203,7 @@ def add_document(audit_id: int, upload, *, actor: Actor, now: datetime) -> Audit
         item, storage.require_upload(upload, "file"), kind=OTHER, actor=actor, now=now
     )
     db.session.flush()
-    journal_step(item, "document_added", actor=actor, now=now, document_id=document.id)
+    item.journal("document_added", now=now, actor=actor, document_id=document.id)
     db.session.commit()
     return document
 
@@ -219,6 +214,6 @@ def open_document(audit_id: int, document_id: int, *, actor: Actor, now: datetim
     document = db.session.get(AuditDocument, document_id)
     if document is None or document.audit_id != item.id:
         raise NotFound()
-    journal_step(item, "document_read", actor=actor, now=now, document_id=document.id)
+    item.journal("document_read", now=now, actor=actor, document_id=document.id)
     db.session.commit()
     return document, storage.path_of(document)

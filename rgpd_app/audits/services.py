@@ -12,7 +12,6 @@ from sqlalchemy import select
 from audit import AuditState
 from rgpd_app.audits import decisions, echeances, measures, progress, submission, timelog
 from rgpd_app.audits.access import AuditRefused, clocks_for, get_audit, list_audits
-from rgpd_app.audits.decisions import journal_step
 from rgpd_app.audits.models import AuditRequest
 from rgpd_app.clocks.services import provider, task_provider
 from rgpd_app.extensions import db
@@ -34,7 +33,7 @@ __all__ = [
 def read_audit(audit_id: int, *, actor: Actor, now: datetime) -> AuditRequest:
     """One audit with its auditors (personal data): the read is journaled."""
     item = get_audit(audit_id, actor=actor)
-    journal_step(item, "read", actor=actor, now=now)
+    item.journal("read", now=now, actor=actor)
     db.session.commit()
     return item
 

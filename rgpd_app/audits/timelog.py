@@ -8,7 +8,6 @@ from sqlalchemy import select
 from rgpd_app import timesheets
 from rgpd_app.audits import rules
 from rgpd_app.audits.access import get_audit
-from rgpd_app.audits.decisions import journal_step
 from rgpd_app.audits.models import AuditRequest, AuditTimeEntry
 from rgpd_app.extensions import db
 from rgpd_app.foundation.actor import Actor
@@ -17,9 +16,7 @@ from rgpd_app.foundation.actor import Actor
 def log_time(audit_id: int, data: dict, *, actor: Actor, now: datetime) -> AuditTimeEntry:
     item = get_audit(audit_id, actor=actor, roles=rules.TIME_LOGGERS)
     entry = timesheets.add_entry(AuditTimeEntry, data, actor=actor, now=now, audit_id=item.id)
-    journal_step(
-        item, "time_logged", actor=actor, now=now, entry_id=entry.id, minutes=entry.minutes
-    )
+    item.journal("time_logged", now=now, actor=actor, entry_id=entry.id, minutes=entry.minutes)
     db.session.commit()
     return entry
 
@@ -46,14 +43,8 @@ def billing_statement(audit_id: int, *, actor: Actor, now: datetime, fmt: str = 
         for e in found
     ]
     total = sum(e.minutes for e in found)
-    journal_step(
-        item,
-        "billing_exported",
-        actor=actor,
-        now=now,
-        format=fmt,
-        rows=len(rows),
-        total_minutes=total,
+    item.journal(
+        "billing_exported", now=now, actor=actor, format=fmt, rows=len(rows), total_minutes=total
     )
     db.session.commit()
     return Statement(item, rows, total)

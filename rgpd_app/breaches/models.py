@@ -6,15 +6,18 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rgpd_app.extensions import db
+from rgpd_app.foundation.journal import Journaled
 from rgpd_app.foundation.types import UTCDateTime
 from rgpd_app.organisations.models import Organisation
 
 
-class Breach(db.Model):
+class Breach(Journaled, db.Model):
     """A breach recorded by the processor. The fact columns hold the latest values; every
     version of them is kept, never overwritten, in `BreachUpdate` (art. 33(4))."""
 
     __tablename__ = "breach"
+    journal_type = "breach"
+    journal_organisation = None  # a breach may touch several municipalities
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(30), unique=True)
@@ -51,6 +54,9 @@ class Breach(db.Model):
     def __repr__(self) -> str:
         return f"<Breach {self.reference}>"
 
+    def journal_details(self) -> dict:
+        return {"reference": self.reference}
+
 
 class BreachUpdate(db.Model):
     """One dated phase of the facts (art. 33(4)): the full facts as they stood, and what
@@ -81,7 +87,7 @@ class BreachActivity(db.Model):
     )
 
 
-class BreachNotice(db.Model):
+class BreachNotice(Journaled, db.Model):
     """The breach ↔ municipality link and the notice to that municipality (annex 4.7).
 
     Its 72-hour clock starts when the notice reached the municipality (`notified_at`): the
@@ -93,6 +99,7 @@ class BreachNotice(db.Model):
         UniqueConstraint("breach_id", "organisation_id"),
         Index("ix_breach_notice_deadline", "authority_deadline_at"),
     )
+    journal_type = "breach_notice"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     breach_id: Mapped[int] = mapped_column(ForeignKey("breach.id"), index=True)
@@ -117,6 +124,9 @@ class BreachNotice(db.Model):
     cnil_notifications: Mapped[list["CnilNotification"]] = relationship(
         order_by="CnilNotification.notified_at", lazy="selectin"
     )
+
+    def journal_details(self) -> dict:
+        return {"reference": self.breach.reference}
 
 
 class BreachDecision(db.Model):

@@ -19,20 +19,6 @@ from rgpd_app.messages import N_
 from rgpd_app.notifications.models import PRESUMED, OutboxAttempt, OutboxMessage
 from rgpd_app.paging import Page, paginate
 
-OBJECT = "breach_notice"
-
-
-def _journal(action: str, notice: BreachNotice, *, actor, now, **details) -> None:
-    record(
-        action,
-        now=now,
-        actor=actor,
-        organisation_id=notice.organisation_id,
-        object_type=OBJECT,
-        object_id=notice.id,
-        details={"reference": notice.breach.reference, **details},
-    )
-
 
 def _messages_stmt(notice_ids):
     return select(OutboxMessage).where(
@@ -124,7 +110,7 @@ def confirm_notice(notice_id: int, *, actor: Actor, now: datetime) -> BreachNoti
             ),
             code="no_dpo_address",
         )
-    _journal("breach.notice_confirmed", notice, actor=actor, now=now, recipients=sent)
+    notice.journal("breach.notice_confirmed", now=now, actor=actor, recipients=sent)
     db.session.commit()
     return notice
 
@@ -157,11 +143,10 @@ def sync_receptions(now: datetime) -> int:
         notice.email_accepted_at = at
         if _restart_clock(notice):
             started += 1
-            _journal(
+            notice.journal(
                 "breach.notice_reached",
-                notice,
-                actor=None,
                 now=now,
+                actor=None,
                 notified_at=notice.notified_at.isoformat(),
                 authority_deadline_at=notice.authority_deadline_at.isoformat(),
             )
@@ -191,7 +176,7 @@ def record_acknowledgement(
         )
     notice.acknowledged_at = at
     _restart_clock(notice)
-    _journal("breach.notice_acknowledged", notice, actor=actor, now=now, at=at.isoformat())
+    notice.journal("breach.notice_acknowledged", now=now, actor=actor, at=at.isoformat())
     db.session.commit()
     return notice
 
@@ -217,11 +202,10 @@ def record_letter(notice_id: int, data: dict, *, actor: Actor, now: datetime) ->
     notice.letter_sent_on = data["sent_on"]
     notice.letter_tracking_number = data["tracking_number"].strip().upper()
     notice.letter_acknowledged_on = ack
-    _journal(
+    notice.journal(
         "breach.letter_recorded",
-        notice,
-        actor=actor,
         now=now,
+        actor=actor,
         sent_on=str(data["sent_on"]),
         tracking_number=notice.letter_tracking_number,
         acknowledged_on=str(ack or ""),
@@ -246,14 +230,14 @@ def letter_pdf(notice_id: int, *, actor: Actor, now: datetime) -> tuple[BreachNo
         clock_line=alerts.authority_clock_line(notice),
         today=now.astimezone(PARIS).date(),
     )
-    _journal("breach.letter_generated", notice, actor=actor, now=now)
+    notice.journal("breach.letter_generated", now=now, actor=actor)
     db.session.commit()
     return notice, body
 
 
 def get_notice(notice_id: int, *, actor: Actor, now: datetime) -> BreachNotice:
     notice = access.get_notice(notice_id, actor)
-    _journal("breach.notice_read", notice, actor=actor, now=now)
+    notice.journal("breach.notice_read", now=now, actor=actor)
     db.session.commit()
     return notice
 
@@ -275,7 +259,7 @@ def list_notices(
         "breach.notices_listed",
         now=now,
         actor=actor,
-        object_type=OBJECT,
+        object_type=BreachNotice.journal_type,
         details={"page": page, "count": len(result.items)},
     )
     db.session.commit()

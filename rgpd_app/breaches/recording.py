@@ -11,25 +11,10 @@ from rgpd_app.breaches.models import Breach, BreachActivity, BreachNotice, Breac
 from rgpd_app.errors import Conflict, NotFound, ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.foundation.actor import Actor
-from rgpd_app.foundation.journal import record
 from rgpd_app.messages import N_
 from rgpd_app.organisations.models import CONTROLLER, Organisation
 from rgpd_app.paging import contains, ordering, paginate
 from rgpd_app.register.models import ProcessingActivity
-
-OBJECT = "breach"
-
-
-def _journal(action: str, breach: Breach, *, actor, now, organisation_id=None, **details):
-    record(
-        action,
-        now=now,
-        actor=actor,
-        organisation_id=organisation_id,
-        object_type=OBJECT,
-        object_id=breach.id,
-        details={"reference": breach.reference, **details},
-    )
 
 
 def _municipalities(ids: list[int], field: str) -> list[Organisation]:
@@ -126,11 +111,10 @@ def record_breach(data: dict, *, actor: Actor, now: datetime) -> Breach:
         db.session.add(BreachActivity(breach_id=breach.id, activity_id=activity.id))
     _snapshot(breach, 1, "Enregistrement initial", rules.FACT_FIELDS, actor=actor, now=now)
     staff = alerts.alert_security_staff(breach, now=now)
-    _journal(
+    breach.journal(
         "breach.recorded",
-        breach,
-        actor=actor,
         now=now,
+        actor=actor,
         municipalities=[org.id for org in orgs],
         alerted=staff,
     )
@@ -158,11 +142,10 @@ def update_breach(breach_id: int, data: dict, *, actor: Actor, now: datetime) ->
     informed = [n for n in breach.notices if n.confirmed_at is not None]
     for notice in informed:
         alerts.send_update(notice, data["summary"], changed, now=now)
-    _journal(
+    breach.journal(
         "breach.updated",
-        breach,
-        actor=actor,
         now=now,
+        actor=actor,
         phase=breach.phase,
         changed=changed,
         sent_to=[n.organisation_id for n in informed],
@@ -185,7 +168,7 @@ def set_municipality(breach_id: int, data: dict, *, actor: Actor, now: datetime)
             setattr(notice, key, value)
         action = "breach.municipality_numbers"
     db.session.flush()
-    _journal(action, breach, actor=actor, now=now, organisation_id=org.id, **numbers)
+    breach.journal(action, now=now, actor=actor, organisation_id=org.id, **numbers)
     db.session.commit()
     return notice
 
@@ -207,8 +190,8 @@ def remove_municipality(breach_id: int, organisation_id: int, *, actor: Actor, n
         )
     breach.notices.remove(notice)
     db.session.delete(notice)
-    _journal(
-        "breach.municipality_removed", breach, actor=actor, now=now, organisation_id=organisation_id
+    breach.journal(
+        "breach.municipality_removed", now=now, actor=actor, organisation_id=organisation_id
     )
     db.session.commit()
 
@@ -220,7 +203,7 @@ def link_activities(breach_id: int, data: dict, *, actor: Actor, now: datetime) 
     db.session.execute(delete(BreachActivity).where(BreachActivity.breach_id == breach.id))
     for activity_id in ids:
         db.session.add(BreachActivity(breach_id=breach.id, activity_id=activity_id))
-    _journal("breach.activities", breach, actor=actor, now=now, activity_ids=ids)
+    breach.journal("breach.activities", now=now, actor=actor, activity_ids=ids)
     db.session.commit()
     return suggested_organisation_ids(ids)
 
@@ -238,7 +221,7 @@ def linked_activities(breach: Breach) -> list[ProcessingActivity]:
 def get_breach(breach_id: int, *, actor: Actor, now: datetime) -> Breach:
     """The breach for the processor's recorders; the read is journaled (it may name people)."""
     breach = access.get_breach(breach_id, actor)
-    _journal("breach.read", breach, actor=actor, now=now)
+    breach.journal("breach.read", now=now, actor=actor)
     db.session.commit()
     return breach
 

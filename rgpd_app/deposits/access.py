@@ -22,18 +22,6 @@ def max_days() -> int:
     return current_app.config["DEPOSIT_MAX_DAYS"]
 
 
-def journal(action: str, deposit: Deposit, *, actor: Actor | None, now: datetime, **details):
-    record(
-        action,
-        now=now,
-        actor=actor,
-        organisation_id=deposit.organisation_id,
-        object_type="deposit",
-        object_id=deposit.id,
-        details={"direction": deposit.direction, "state": deposit.state, **details},
-    )
-
-
 SORTS = {
     "number": Deposit.id,
     "organisation": Organisation.name,
@@ -77,7 +65,7 @@ def get_deposit(deposit_id: int, *, actor: Actor, now: datetime, log: bool = Tru
     require(actor, *rules.READERS)
     deposit = get_visible(Deposit, deposit_id, actor)
     if log:
-        journal("deposit.read", deposit, actor=actor, now=now)
+        deposit.journal("deposit.read", now=now, actor=actor)
         db.session.commit()
     return deposit
 
@@ -92,7 +80,7 @@ def open_download(deposit_id: int, *, actor: Actor, now: datetime) -> tuple[Path
     path = storage.path_of(deposit)
     if deposit.state == rules.DESTROYED or not path.exists():
         raise Conflict(N_("Ce dépôt a été détruit : le fichier n'existe plus."), code="destroyed")
-    journal("deposit.downloaded", deposit, actor=actor, now=now, sha256=deposit.sha256)
+    deposit.journal("deposit.downloaded", now=now, actor=actor, sha256=deposit.sha256)
     db.session.commit()
     return path, f"depot-{deposit.id}.zip"
 

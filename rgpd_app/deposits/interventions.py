@@ -10,7 +10,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from rgpd_app.deposits import ftp, notify, rules, storage
-from rgpd_app.deposits.access import journal, max_days
+from rgpd_app.deposits.access import max_days
 from rgpd_app.deposits.models import Deposit, Intervention
 from rgpd_app.deposits.receiving import target_of
 from rgpd_app.errors import Conflict, DomainError, ValidationFailed
@@ -18,21 +18,8 @@ from rgpd_app.exports import render_pdf
 from rgpd_app.extensions import db
 from rgpd_app.files import private_folder, write_private
 from rgpd_app.foundation.actor import Actor
-from rgpd_app.foundation.journal import record
 from rgpd_app.foundation.tenancy import get_visible, require
 from rgpd_app.messages import N_
-
-
-def _journal(action: str, item: Intervention, *, actor, now, **details) -> None:
-    record(
-        action,
-        now=now,
-        actor=actor,
-        organisation_id=item.organisation_id,
-        object_type="intervention",
-        object_id=item.id,
-        details=details,
-    )
 
 
 def open_intervention(data: dict, *, actor: Actor, now: datetime) -> Intervention:
@@ -54,7 +41,7 @@ def open_intervention(data: dict, *, actor: Actor, now: datetime) -> Interventio
     )
     db.session.add(item)
     db.session.flush()
-    _journal("intervention.opened", item, actor=actor, now=now, reference=item.reference)
+    item.journal("intervention.opened", now=now, actor=actor, reference=item.reference)
     db.session.commit()
     return item
 
@@ -73,7 +60,7 @@ def close_intervention(intervention_id: int, *, actor: Actor, now: datetime) -> 
     require(actor, *rules.CLOSERS)
     _refuse(item, "close", actor)
     item.closed_at, item.closed_by_id = now, actor.id
-    _journal("intervention.closed", item, actor=actor, now=now)
+    item.journal("intervention.closed", now=now, actor=actor)
     db.session.commit()
     return item
 
@@ -85,7 +72,7 @@ def validate_intervention(intervention_id: int, *, actor: Actor, now: datetime) 
     require(actor, *rules.VALIDATORS)
     _refuse(item, "validate", actor)
     item.validated_at, item.validated_by_id = now, actor.id
-    _journal("intervention.validated", item, actor=actor, now=now)
+    item.journal("intervention.validated", now=now, actor=actor)
     for deposit in item.deposits:
         if deposit.state != rules.DESTROYED:
             destroy(deposit, actor=actor, now=now)
@@ -113,11 +100,10 @@ def destroy(deposit: Deposit, *, actor: Actor | None, now: datetime) -> None:
     deposit.state, deposit.destroyed_at = rules.DESTROYED, now
     deposit.destroyed_by_id = actor.id if actor else None
     deposit.next_upload_at = None
-    journal(
+    deposit.journal(
         "deposit.destroyed",
-        deposit,
-        actor=actor,
         now=now,
+        actor=actor,
         previous_state=previous,
         local_file_deleted=existed,
         remote_pending=deposit.is_on_server,
@@ -146,7 +132,7 @@ def delete_remote_copies(*, now: datetime) -> int | str:
                 for deposit in waiting:
                     ftp.delete(conn, deposit.remote_path)
                     deposit.remote_deleted_at = now
-                    journal("deposit.remote_deleted", deposit, actor=None, now=now)
+                    deposit.journal("deposit.remote_deleted", now=now, actor=None)
                     db.session.commit()
                     deleted += 1
         except (ftp.FtpUnavailable, ftp.FtpMisconfigured):
@@ -181,11 +167,10 @@ def finish_certificate(item: Intervention, *, now: datetime) -> bool:
     write_private(path, pdf)
     item.certificate_name, item.certificate_at = name, now
     item.certificate_sha256 = hashlib.sha256(pdf).hexdigest()
-    _journal(
+    item.journal(
         "intervention.certificate_issued",
-        item,
-        actor=None,
         now=now,
+        actor=None,
         sha256=item.certificate_sha256,
         deposits=[d.id for d in item.deposits],
     )
@@ -210,6 +195,6 @@ def attach(deposit_id: int, intervention_id: int, *, actor: Actor, now: datetime
         actor=actor,
     )
     deposit.intervention = intervention
-    journal("deposit.attached", deposit, actor=actor, now=now, intervention_id=intervention_id)
+    deposit.journal("deposit.attached", now=now, actor=actor, intervention_id=intervention_id)
     db.session.commit()
     return deposit

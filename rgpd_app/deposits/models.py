@@ -7,11 +7,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rgpd_app.accounts.models import User
 from rgpd_app.extensions import db
+from rgpd_app.foundation.journal import Journaled
 from rgpd_app.foundation.types import UTCDateTime
 from rgpd_app.organisations.models import Organisation
 
 
-class Intervention(db.Model):
+class Intervention(Journaled, db.Model):
     """A support ticket or a yearly integration: the reason why files are exchanged."""
 
     __tablename__ = "intervention"
@@ -38,6 +39,7 @@ class Intervention(db.Model):
     deposits: Mapped[list["Deposit"]] = relationship(
         back_populates="intervention", order_by="Deposit.id"
     )
+    journal_type = "intervention"
 
     @property
     def state(self) -> str:
@@ -46,10 +48,11 @@ class Intervention(db.Model):
         return "closed" if self.closed_at else "open"
 
 
-class Deposit(db.Model):
+class Deposit(Journaled, db.Model):
     """One file received from or sent to a municipality; the file itself lives on disk."""
 
     __tablename__ = "deposit"
+    journal_type = "deposit"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
@@ -89,3 +92,6 @@ class Deposit(db.Model):
         if self.remote_path is None or self.remote_deleted_at is not None:
             return False
         return self.source == "ftp" or self.sent_at is not None
+
+    def journal_details(self) -> dict:
+        return {"direction": self.direction, "state": self.state}

@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from encryption import DEFAULT_LIMITS, ArchiveError, inspect_archive
 from rgpd_app.deposits import ftp, notify, rules, storage
-from rgpd_app.deposits.access import journal
 from rgpd_app.deposits.models import Deposit, Intervention
 from rgpd_app.deposits.storage import IncomingFile
 from rgpd_app.errors import DomainError, ValidationFailed
@@ -88,14 +87,8 @@ def receive_upload(
         db.session.add(deposit)
         db.session.flush()
         placed = storage.place(incoming.path, deposit)
-        journal(
-            "deposit.received",
-            deposit,
-            actor=actor,
-            now=now,
-            source=rules.WEB,
-            size=size,
-            sha256=sha256,
+        deposit.journal(
+            "deposit.received", now=now, actor=actor, source=rules.WEB, size=size, sha256=sha256
         )
         try:
             db.session.commit()
@@ -182,11 +175,10 @@ def _download(conn, remote: ftp.RemoteFile, *, now: datetime) -> Deposit | None:
         db.session.add(deposit)
         db.session.flush()
         storage.place(temporary, deposit)
-        journal(
+        deposit.journal(
             "deposit.received",
-            deposit,
-            actor=None,
             now=now,
+            actor=None,
             source=rules.FTP,
             remote_path=remote.path,
             size=size,
@@ -228,16 +220,16 @@ def check(deposit: Deposit, *, now: datetime, conn=None) -> None:
         deposit.state = rules.QUARANTINED
         storage.place(path, deposit)
         deposit.check_code, deposit.check_message = error.code, str(error)[:1000]
-        journal("deposit.quarantined", deposit, actor=None, now=now, code=error.code)
+        deposit.journal("deposit.quarantined", now=now, actor=None, code=error.code)
         notify.report_quarantine(deposit, now=now)
         db.session.commit()
         if conn is not None and deposit.is_on_server:
             ftp.delete(conn, deposit.remote_path)  # personal data in clear must not stay there
             deposit.remote_deleted_at = now
-            journal("deposit.remote_deleted", deposit, actor=None, now=now)
+            deposit.journal("deposit.remote_deleted", now=now, actor=None)
             db.session.commit()
         return
     deposit.state = rules.VERIFIED
     deposit.check_code, deposit.check_message = "aes256", _verified_message(entries)
-    journal("deposit.verified", deposit, actor=None, now=now)
+    deposit.journal("deposit.verified", now=now, actor=None)
     db.session.commit()

@@ -12,7 +12,6 @@ from sqlalchemy import or_, select
 from encryption import generate_password, write_encrypted_zip
 from encryption.entry_names import neutral_name
 from rgpd_app.deposits import ftp, notify, rules, storage
-from rgpd_app.deposits.access import journal
 from rgpd_app.deposits.models import Deposit
 from rgpd_app.deposits.receiving import target_of
 from rgpd_app.deposits.storage import IncomingFile
@@ -72,11 +71,10 @@ def send_file(
         deposit.check_code, deposit.check_message = "aes256", "Chiffré par le service (AES-256)."
         db.session.add(deposit)
         db.session.flush()
-        journal(
+        deposit.journal(
             "deposit.prepared",
-            deposit,
-            actor=actor,
             now=now,
+            actor=actor,
             size=deposit.size,
             sha256=deposit.sha256,
             recipient=recipient,
@@ -115,8 +113,8 @@ def upload_pending(*, now: datetime) -> int | str:
                 deposit.state, deposit.sent_at, deposit.last_error = rules.STATE_SENT, now, ""
                 deposit.remote_key = f"sent|{deposit.remote_path}"
                 deposit.upload_attempts += 1
-                journal(
-                    "deposit.sent", deposit, actor=None, now=now, remote_path=deposit.remote_path
+                deposit.journal(
+                    "deposit.sent", now=now, actor=None, remote_path=deposit.remote_path
                 )
                 notify.announce_sent(deposit, host=settings.host, now=now)
                 db.session.commit()

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from flask import current_app, url_for
 from flask_babel import force_locale, gettext
@@ -36,7 +36,6 @@ from rgpd_app.exports.response import FORMATS, MIMETYPES, check_format
 from rgpd_app.extensions import db
 from rgpd_app.files import file_digest, folder, new_private_file, private_folder
 from rgpd_app.foundation.actor import Actor, actor_for
-from rgpd_app.foundation.journal import record
 from rgpd_app.foundation.tenancy import require
 from rgpd_app.messages import N_
 from rgpd_app.organisations.models import Organisation
@@ -118,7 +117,7 @@ def request_export(
     )
     db.session.add(export)
     db.session.flush()
-    _journal("export.requested", export, actor=actor, now=now)
+    export.journal("export.requested", now=now, actor=actor)
     db.session.commit()
     return export
 
@@ -149,7 +148,7 @@ def open_download(public_id: str, *, actor: Actor, now: datetime) -> tuple[Path,
     if export.state != DONE or path is None or not path.exists():
         raise NotFound(N_("Ce fichier n'est pas (ou plus) disponible."))
     export.downloaded_at = now
-    _journal("export.downloaded", export, actor=actor, now=now)
+    export.journal("export.downloaded", now=now, actor=actor)
     db.session.commit()
     return path, export
 
@@ -225,7 +224,7 @@ def build(export: ExportJob, now_func: Callable[[], datetime]) -> None:
         export = db.session.get(ExportJob, job_id)
         export.state, export.error, export.finished_at = FAILED, message[:1000], now_func()
         export.secret = None
-        _journal("export.failed", export, now=now_func(), extra={"error": message[:300]})
+        export.journal("export.failed", now=now_func(), error=message[:300])
         db.session.commit()
         return
     export = db.session.get(ExportJob, job_id)
@@ -235,7 +234,7 @@ def build(export: ExportJob, now_func: Callable[[], datetime]) -> None:
     export.rows_done, export.finished_at, export.heartbeat_at = count, finished, finished
     export.rows_total = max(export.rows_total, count)
     export.expires_at = finished + timedelta(hours=current_app.config["EXPORT_FILE_HOURS"])
-    _journal("export.built", export, now=finished, extra={"sha256": digest, "size": size})
+    export.journal("export.built", now=finished, sha256=digest, size=size)
     db.session.commit()
 
 
@@ -314,7 +313,7 @@ def requeue_stale(now: datetime) -> int:
             export.error = "Export interrompu à plusieurs reprises ; relancez-le ou filtrez-le."
         else:
             export.state = QUEUED
-        _journal("export.interrupted", export, now=now, extra={"attempts": export.attempts})
+        export.journal("export.interrupted", now=now, attempts=export.attempts)
     db.session.commit()
     return len(stale)
 
@@ -330,28 +329,13 @@ def purge_expired(now: datetime) -> int:
         if path is not None:
             path.unlink(missing_ok=True)
         export.state, export.storage_name = EXPIRED, None
-        _journal("export.expired", export, now=now)
+        export.journal("export.expired", now=now)
     db.session.commit()
     return len(expired)
 
 
 def file_of(export: ExportJob) -> Path | None:
     return folder(FOLDER, export.storage_name) if export.storage_name else None
-
-
-def _journal(action: str, export: ExportJob, *, now: datetime, actor: Actor | None = None,
-             extra: dict[str, Any] | None = None) -> None:  # fmt: skip
-    record(
-        action,
-        now=now,
-        actor=actor,
-        user=None if actor else export.user,
-        organisation_id=export.organisation_id,
-        object_type="export",
-        object_id=export.public_id,
-        details={"kind": export.kind, "format": export.fmt, "rows": export.rows_total}
-        | (extra or {}),
-    )
 
 
 @task_provider("exports")

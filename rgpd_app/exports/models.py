@@ -7,13 +7,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rgpd_app.accounts.models import User
 from rgpd_app.extensions import db
+from rgpd_app.foundation.journal import Journaled
 from rgpd_app.foundation.types import EncryptedText, UTCDateTime
 
 QUEUED, RUNNING, DONE, FAILED, EXPIRED = "queued", "running", "done", "failed", "expired"
 STATES = (QUEUED, RUNNING, DONE, FAILED, EXPIRED)
 
 
-class ExportJob(db.Model):
+class ExportJob(Journaled, db.Model):
     """One export asked by a user, built by the worker into a file under the storage root.
 
     Only the user who asked sees it (its public id is random, the numeric id is never shown).
@@ -21,6 +22,9 @@ class ExportJob(db.Model):
     """
 
     __tablename__ = "export_job"
+    journal_type = "export"
+    journal_key = "public_id"
+    journal_user = "user"  # the worker builds it for whoever asked
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True)
@@ -61,3 +65,6 @@ class ExportJob(db.Model):
     @property
     def is_pending(self) -> bool:
         return self.state in (QUEUED, RUNNING)
+
+    def journal_details(self) -> dict:
+        return {"kind": self.kind, "format": self.fmt, "rows": self.rows_total}

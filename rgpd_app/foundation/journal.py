@@ -1,7 +1,8 @@
-"""The journal's row and `record`, which every use case calls in its own transaction."""
+"""The journal's row, `record`, and `Journaled`: what every use case writes in its transaction."""
 
 import json
 from datetime import datetime
+from typing import ClassVar
 
 from flask import has_request_context, request
 from sqlalchemy import ForeignKey, String, Text
@@ -66,3 +67,53 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+class Journaled:
+    """Something the journal talks about: `thing.journal(action, now=..., actor=..., **details)`
+    records one row about it, in the caller's transaction (as indico's `log()` on its models).
+
+    A class names its rows' `journal_type`, the prefix of their actions, the attribute (dotted
+    path) holding its key and its organisation (None: the acting user's), and the details every
+    row about it carries (`journal_details`); the call's own details come after them."""
+
+    journal_type: ClassVar[str]
+    journal_prefix: ClassVar[str] = ""
+    journal_key: ClassVar[str] = "id"
+    journal_organisation: ClassVar[str | None] = "organisation_id"
+    journal_flush: ClassVar[bool] = False  # give a new row its id before it is named
+    journal_user: ClassVar[str | None] = None  # who acted when no actor is given
+
+    def journal_details(self) -> dict:
+        return {}
+
+    def journal(
+        self,
+        action: str,
+        *,
+        now: datetime,
+        actor: Actor | None = None,
+        organisation_id: int | None = None,
+        **details,
+    ) -> JournalEntry:
+        if self.journal_flush and getattr(self, self.journal_key) is None:
+            db.session.flush()
+        if organisation_id is None and self.journal_organisation:
+            organisation_id = _path(self, self.journal_organisation)
+        user = _path(self, self.journal_user) if self.journal_user and actor is None else None
+        return record(
+            f"{self.journal_prefix}{action}",
+            now=now,
+            actor=actor,
+            user=user,
+            organisation_id=organisation_id,
+            object_type=self.journal_type,
+            object_id=_path(self, self.journal_key),
+            details={**self.journal_details(), **details},
+        )
+
+
+def _path(obj, dotted: str):
+    for name in dotted.split("."):
+        obj = getattr(obj, name)
+    return obj

@@ -5,16 +5,12 @@ from datetime import datetime
 from sqlalchemy import or_, select
 
 from rgpd_app.errors import Conflict, DomainError, Forbidden
-from rgpd_app.extensions import db
 from rgpd_app.foundation.actor import Actor
-from rgpd_app.foundation.journal import record
 from rgpd_app.foundation.tenancy import get_visible, require, scope
 from rgpd_app.instructions import rules
 from rgpd_app.instructions.models import Instruction, instruction_processing
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.paging import Page, ordering, paginate
-
-OBJECT_TYPE = "instruction"
 
 
 class InstructionRefused(DomainError):
@@ -45,20 +41,6 @@ def require_handler(actor: Actor) -> None:
     require(actor, *rules.HANDLERS)
     if not actor.is_processor_staff:
         raise Forbidden()
-
-
-def journal_step(item: Instruction, step: str, *, actor: Actor | None, now: datetime, **details):
-    if item.id is None:
-        db.session.flush()
-    record(
-        f"instructions.{step}",
-        now=now,
-        actor=actor,
-        organisation_id=item.organisation_id,
-        object_type=OBJECT_TYPE,
-        object_id=item.id,
-        details={"reference": item.reference, "state": item.state, **details},
-    )
 
 
 def instructions_query(actor: Actor, filters: dict | None = None):

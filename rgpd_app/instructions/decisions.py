@@ -15,7 +15,6 @@ from rgpd_app.foundation.actor import Actor
 from rgpd_app.instructions import notify, rules, storage
 from rgpd_app.instructions.access import (
     get_instruction,
-    journal_step,
     refuse_unless_allowed,
     require_giver,
     require_handler,
@@ -36,7 +35,7 @@ def acknowledge(instruction_id: int, *, actor: Actor, now: datetime) -> Instruct
     item = get_instruction(instruction_id, actor=actor, roles=rules.HANDLERS)
     refuse_unless_allowed(item, rules.ACKNOWLEDGE)
     item.state, item.acknowledged_at, item.acknowledged_by_id = rules.ACKNOWLEDGED, now, actor.id
-    journal_step(item, "acknowledged", actor=actor, now=now)
+    item.journal("acknowledged", now=now, actor=actor)
     notify.tell(
         item,
         notify.MUNICIPALITY,
@@ -80,11 +79,10 @@ def flag(instruction_id: int, data: dict, *, actor: Actor, now: datetime) -> Ins
         now=now,
     )
     db.session.flush()
-    journal_step(
-        item,
+    item.journal(
         "flagged",
-        actor=actor,
         now=now,
+        actor=actor,
         reason=reason,
         letter_id=stored.id,
         letter_sha256=stored.sha256,
@@ -115,7 +113,7 @@ def confirm(instruction_id: int, data: dict, *, actor: Actor, now: datetime) -> 
     refuse_unless_allowed(item, rules.CONFIRM)
     item.state, item.confirmed_at, item.confirmed_by_id = rules.CONFIRMED, now, actor.id
     item.confirmed_by_name, item.confirmation_text = _signer(actor), data["text"].strip()
-    journal_step(item, "confirmed", actor=actor, now=now, text=item.confirmation_text)
+    item.journal("confirmed", now=now, actor=actor, text=item.confirmation_text)
     notify.tell(
         item,
         notify.PROCESSOR,
@@ -138,7 +136,7 @@ def withdraw(instruction_id: int, data: dict, *, actor: Actor, now: datetime) ->
     refuse_unless_allowed(item, rules.WITHDRAW)
     item.state, item.withdrawn_at, item.withdrawn_by_id = rules.WITHDRAWN, now, actor.id
     item.withdrawal_reason = (data.get("reason") or "").strip()
-    journal_step(item, "withdrawn", actor=actor, now=now, reason=item.withdrawal_reason)
+    item.journal("withdrawn", now=now, actor=actor, reason=item.withdrawal_reason)
     lines = [f"Objet : {item.subject}"]
     if item.withdrawal_reason:
         lines.append(f"Motif : {item.withdrawal_reason}")
@@ -169,11 +167,10 @@ def refer_to_cnil(instruction_id: int, data: dict, *, actor: Actor, now: datetim
         raise ValidationFailed({"referred_on": [N_("La date de saisine ne peut pas être future.")]})
     item.cnil_referred_on, item.cnil_reference = data["referred_on"], data["reference"].strip()
     item.cnil_recorded_at, item.cnil_recorded_by_id = now, actor.id
-    journal_step(
-        item,
+    item.journal(
         "cnil_referred",
-        actor=actor,
         now=now,
+        actor=actor,
         referred_on=item.cnil_referred_on.isoformat(),
         reference=item.cnil_reference,
     )
@@ -199,7 +196,7 @@ def mark_applied(instruction_id: int, data: dict, *, actor: Actor, now: datetime
     refuse_unless_allowed(item, rules.APPLY)
     item.state, item.applied_at, item.applied_by_id = rules.APPLIED, now, actor.id
     item.applied_note = (data.get("note") or "").strip()
-    journal_step(item, "applied", actor=actor, now=now, note=item.applied_note)
+    item.journal("applied", now=now, actor=actor, note=item.applied_note)
     lines = [f"Objet : {item.subject}"] + ([item.applied_note] if item.applied_note else [])
     notify.tell(
         item,

@@ -4,6 +4,7 @@ from sqlalchemy import Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rgpd_app.extensions import db
+from rgpd_app.foundation.journal import Journaled
 from rgpd_app.foundation.types import UTCDateTime
 from rgpd_app.instructions.rules import GIVEN, WITHDRAWN
 from rgpd_app.organisations.models import Organisation
@@ -24,10 +25,13 @@ instruction_processing = Table(
 ATTACHMENT, NOTICE_LETTER = "attachment", "notice_letter"
 
 
-class Instruction(db.Model):
+class Instruction(Journaled, db.Model):
     """A written instruction of a municipality to the processor; never edited once acknowledged."""
 
     __tablename__ = "instruction"
+    journal_type = "instruction"
+    journal_prefix = "instructions."
+    journal_flush = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
@@ -88,6 +92,9 @@ class Instruction(db.Model):
 
     def __repr__(self) -> str:
         return f"<Instruction {self.id} {self.subject!r}>"
+
+    def journal_details(self) -> dict:
+        return {"reference": self.reference, "state": self.state}
 
 
 class InstructionAttachment(db.Model):

@@ -17,7 +17,6 @@ from rgpd_app.instructions import decisions, echeances, inforce, notify, rules, 
 from rgpd_app.instructions.access import (
     InstructionRefused,
     get_instruction,
-    journal_step,
     list_instructions,
     refuse_unless_allowed,
     require_giver,
@@ -114,11 +113,10 @@ def record_instruction(
     db.session.flush()
     for upload in uploads:
         storage.store(item, upload, user_id=actor.id, now=now)
-    journal_step(
-        item,
+    item.journal(
         "given",
-        actor=actor,
         now=now,
+        actor=actor,
         activity_ids=[a.id for a in activities],
         supersedes=old.reference if old else None,
         attachments=len(uploads),
@@ -159,13 +157,8 @@ def update_instruction(instruction_id: int, data: dict, *, actor: Actor, now: da
     before = {"subject": item.subject, "effective_on": item.effective_on.isoformat()}
     item.subject, item.text = data["subject"].strip(), data["text"].strip()
     item.effective_on, item.activities, item.updated_at = data["effective_on"], activities, now
-    journal_step(
-        item,
-        "updated",
-        actor=actor,
-        now=now,
-        before=before,
-        activity_ids=[a.id for a in activities],
+    item.journal(
+        "updated", now=now, actor=actor, before=before, activity_ids=[a.id for a in activities]
     )
     db.session.commit()
     return item
@@ -181,11 +174,10 @@ def add_attachments(instruction_id: int, uploads: list[Upload], *, actor: Actor,
     storage.check_uploads(uploads)
     stored = [storage.store(item, u, user_id=actor.id, now=now) for u in uploads]
     db.session.flush()
-    journal_step(
-        item,
+    item.journal(
         "attachments_added",
-        actor=actor,
         now=now,
+        actor=actor,
         files=[{"id": s.id, "sha256": s.sha256} for s in stored],
     )
     db.session.commit()
@@ -195,7 +187,7 @@ def add_attachments(instruction_id: int, uploads: list[Upload], *, actor: Actor,
 def read_instruction(instruction_id: int, *, actor: Actor, now: datetime) -> Instruction:
     """One instruction (it names people: the read is journaled)."""
     item = get_instruction(instruction_id, actor=actor)
-    journal_step(item, "read", actor=actor, now=now)
+    item.journal("read", now=now, actor=actor)
     db.session.commit()
     return item
 
@@ -212,7 +204,7 @@ def open_attachment(instruction_id: int, attachment_id: int, *, actor: Actor, no
     found = db.session.get(InstructionAttachment, attachment_id)
     if found is None or found.instruction_id != item.id:
         raise NotFound()
-    journal_step(item, "attachment_read", actor=actor, now=now, attachment_id=found.id)
+    item.journal("attachment_read", now=now, actor=actor, attachment_id=found.id)
     db.session.commit()
     return found, storage.path_of(found)
 

@@ -14,14 +14,12 @@ import threading
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
 
 from rgpd_app import clock
 from rgpd_app.extensions import db
-from rgpd_app.foundation.journal import record
 from rgpd_app.notifications import channels, rules
 from rgpd_app.notifications.models import (
     ACCEPTED,
@@ -40,7 +38,6 @@ from rgpd_app.notifications.models import (
 
 log = logging.getLogger("rgpd_app.outbox")
 
-OBJECT_TYPE = "outbox_message"
 CANDIDATES = 20  # looked at per claim; a lost race moves on to the next one
 
 PRESUMED_REPLY = (
@@ -48,33 +45,6 @@ PRESUMED_REPLY = (
     "acceptation présumée à cet instant."
 )
 INTERRUPTED_REPLY = "Envoi interrompu avant la transmission complète du message."
-
-
-def journal_recipient(message: OutboxMessage) -> str:
-    """The address, or the webhook URL without its query (it may carry a token)."""
-    if message.channel == WEBHOOK:
-        parts = urlsplit(message.recipient)
-        return f"{parts.scheme}://{parts.netloc}{parts.path}"
-    return message.recipient
-
-
-def _journal(action: str, message: OutboxMessage, now: datetime, **extra) -> None:
-    # Never the subject, the bodies or the context: they may carry personal data.
-    record(
-        action,
-        now=now,
-        organisation_id=message.organisation_id,
-        object_type=OBJECT_TYPE,
-        object_id=message.id,
-        details={
-            "channel": message.channel,
-            "template": message.template,
-            "recipient": journal_recipient(message),
-            "message_id": message.message_id,
-            "attempts": message.attempts,
-            **extra,
-        },
-    )
 
 
 @contextmanager
@@ -184,10 +154,9 @@ def _close_interrupted(message: OutboxMessage, previous: OutboxAttempt | None, a
     previous.outcome, previous.reply = PRESUMED, PRESUMED_REPLY
     previous.accepted_at = previous.data_sent_at
     if _keep_first_acceptance(message.id, previous, "", PRESUMED_REPLY):
-        _journal(
+        message.journal(
             "notification.presumed_accepted",
-            message,
-            at,
+            now=at,
             attempt=previous.number,
             at=previous.data_sent_at.isoformat(),
         )
@@ -224,10 +193,9 @@ def _record_acceptance(pk: int, attempt_pk: int, number: int, reply: str, queue_
     moved = _move_if(pk, SENDING, number, state=SENT, sent_at=at, last_error="", heartbeat_at=None)
     message = db.session.get(OutboxMessage, pk, populate_existing=True)
     if moved:
-        _journal(
+        message.journal(
             "notification.sent",
-            message,
-            at,
+            now=at,
             at=at.isoformat(),
             first_acceptance=message.accepted_at.isoformat(),
             queue_id=queue_id,
@@ -257,7 +225,7 @@ def _record_failure(pk: int, attempt_pk: int, number: int, err: Exception) -> st
     result = "retry" if outcome.next_attempt_at is not None else "failed"
     if moved and result == "failed":
         message = db.session.get(OutboxMessage, pk, populate_existing=True)
-        _journal("notification.failed", message, at, error=error)
+        message.journal("notification.failed", now=at, error=error)
     db.session.commit()
     return result if moved else "lost"
 

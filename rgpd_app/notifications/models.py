@@ -1,9 +1,11 @@
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rgpd_app.extensions import db
+from rgpd_app.foundation.journal import Journaled
 from rgpd_app.foundation.types import UTCDateTime
 
 EMAIL = "email"
@@ -23,7 +25,7 @@ INTERRUPTED = "interrupted"  # the sender stopped before the message was on the 
 REFUSED = "refused"  # an answer that is not an acceptance, or a transport error
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Journaled, db.Model):
     """An e-mail or webhook written in the transaction of the event that causes it.
 
     The worker sends it later. The transport is at-least-once: a sender killed between the
@@ -35,6 +37,7 @@ class OutboxMessage(db.Model):
     """
 
     __tablename__ = "outbox_message"
+    journal_type = "outbox_message"
     __table_args__ = (Index("ix_outbox_message_state_next", "state", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,6 +68,24 @@ class OutboxMessage(db.Model):
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.channel} {self.state}>"
+
+    def journal_details(self) -> dict:
+        # Never the subject, the bodies or the context: they may carry personal data.
+        return {
+            "channel": self.channel,
+            "template": self.template,
+            "recipient": self.journal_recipient,
+            "message_id": self.message_id,
+            "attempts": self.attempts,
+        }
+
+    @property
+    def journal_recipient(self) -> str:
+        """The address, or the webhook URL without its query (it may carry a token)."""
+        if self.channel == WEBHOOK:
+            parts = urlsplit(self.recipient)
+            return f"{parts.scheme}://{parts.netloc}{parts.path}"
+        return self.recipient
 
 
 class OutboxAttempt(db.Model):

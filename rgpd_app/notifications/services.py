@@ -33,8 +33,6 @@ from rgpd_app.scheduler import job
 
 log = logging.getLogger("rgpd_app.outbox")
 
-OBJECT_TYPE = delivery.OBJECT_TYPE
-
 
 def new_message_id() -> str:
     return f"<{uuid.uuid4().hex}@rgpd_app>"
@@ -167,7 +165,7 @@ def purge_bodies(now: datetime) -> int:
         record(
             "notification.bodies_purged",
             now=now,
-            object_type=OBJECT_TYPE,
+            object_type=OutboxMessage.journal_type,
             details={
                 "count": len(ids),
                 "retention_days": days,
@@ -229,7 +227,7 @@ def retry_failed(message_id: int | str, *, actor: Actor | None, now: datetime) -
         now=now,
         actor=actor,
         organisation_id=message.organisation_id,
-        object_type=OBJECT_TYPE,
+        object_type=OutboxMessage.journal_type,
         object_id=message.id,
         details={"message_id": message.message_id, "channel": message.channel, **previous},
     )

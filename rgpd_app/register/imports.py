@@ -16,7 +16,7 @@ from sqlalchemy import select
 from rgpd_app.errors import DomainError, ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.foundation.actor import Actor
-from rgpd_app.foundation.journal import record
+from rgpd_app.foundation.journal import Journaled
 from rgpd_app.foundation.tenancy import get_visible, require
 from rgpd_app.messages import N_
 from rgpd_app.organisations.models import CONTROLLER, Organisation
@@ -60,7 +60,7 @@ class Issue:
 
 
 @dataclass
-class Checked:
+class Checked(Journaled):
     controller: Organisation
     filename: str
     fmt: str
@@ -68,6 +68,13 @@ class Checked:
     issues: list[Issue] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     upload_id: str | None = None
+
+    journal_type = "register_import"
+    journal_key = "upload_id"
+    journal_organisation = "controller.id"
+
+    def journal_details(self) -> dict:
+        return {"filename": self.filename, "format": self.fmt}
 
     @property
     def counts(self) -> dict[str, int]:
@@ -233,12 +240,6 @@ def _validated(payload: dict, errors: dict, *, actor: Actor, now: datetime) -> d
     return data
 
 
-def _journal(action: str, checked: Checked, *, actor: Actor, now: datetime, **details) -> None:
-    record(action, now=now, actor=actor, organisation_id=checked.controller.id,
-           object_type="register_import", object_id=checked.upload_id or "",
-           details={"filename": checked.filename, "format": checked.fmt, **details})  # fmt: skip
-
-
 def upload_file(stream, filename: str, *, controller_id, actor: Actor, now: datetime) -> Checked:
     """Step 1: store the file and check it; a file with errors is not kept."""
     require(actor, *EDITORS)
@@ -254,8 +255,13 @@ def upload_file(stream, filename: str, *, controller_id, actor: Actor, now: date
         uploads.discard(upload_id)
     else:
         checked.upload_id = upload_id
-    _journal("register.import_checked", checked, actor=actor, now=now,
-             rows=len(checked.rows), errors=len(checked.issues))  # fmt: skip
+    checked.journal(
+        "register.import_checked",
+        now=now,
+        actor=actor,
+        rows=len(checked.rows),
+        errors=len(checked.issues),
+    )
     db.session.commit()
     return checked
 
@@ -278,8 +284,9 @@ def confirm_import(upload_id: str, *, actor: Actor, now: datetime) -> list[Proce
                                   now=now, notify=notify)
             for _, data in checked.rows
         ]  # fmt: skip
-        _journal("register.imported", checked, actor=actor, now=now, rows=len(made),
-                 ids=[a.id for a in made])  # fmt: skip
+        checked.journal(
+            "register.imported", now=now, actor=actor, rows=len(made), ids=[a.id for a in made]
+        )
         db.session.commit()
     except ImportRefused:
         db.session.rollback()

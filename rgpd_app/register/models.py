@@ -4,6 +4,7 @@ from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rgpd_app.extensions import db
+from rgpd_app.foundation.journal import Journaled
 from rgpd_app.foundation.types import UTCDateTime
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.register.choices import DRAFT
@@ -27,7 +28,7 @@ _children = {"cascade": "all, delete-orphan", "lazy": "selectin"}
 Index("ix_organisation_name", Organisation.name)
 
 
-class ProcessingActivity(db.Model):
+class ProcessingActivity(Journaled, db.Model):
     """One processing activity of a controller: both sides of the art. 30 record.
 
     `version` counts saved versions; an update names the version it read and a stale one is
@@ -66,6 +67,8 @@ class ProcessingActivity(db.Model):
     data_categories: Mapped[list["DataCategory"]] = relationship(
         order_by="DataCategory.position", **_children
     )
+    journal_type = "processing_activity"
+    journal_organisation = "controller_id"
     transfers: Mapped[list["Transfer"]] = relationship(order_by="Transfer.position", **_children)
     measures: Mapped[list["SecurityMeasure"]] = relationship(
         order_by="SecurityMeasure.position", **_children

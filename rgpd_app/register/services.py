@@ -33,8 +33,6 @@ from rgpd_app.subprocessors.models import Subprocessor
 # The exports build on the flat row (entries.py); views and API validate through `validated`.
 __all__ = ["activity_to_row", "validated"]
 
-OBJECT = "processing_activity"
-
 
 class Archived(DomainError):
     code = "archived"
@@ -120,20 +118,8 @@ def add_activity(
     db.session.flush()
     _flag_special(activity, [], entry, actor=actor, now=now, notify=notify)
     history.record_version(activity, "created", None, actor=actor, now=now)
-    _journal("register.created", activity, actor, now, {"name": activity.name})
+    activity.journal("register.created", now=now, actor=actor, name=activity.name)
     return activity
-
-
-def _journal(action: str, activity, actor, now, details=None) -> None:
-    record(
-        action,
-        now=now,
-        actor=actor,
-        organisation_id=activity.controller_id,
-        object_type=OBJECT,
-        object_id=activity.id,
-        details=details or {},
-    )
 
 
 def _check_version(activity: ProcessingActivity, version) -> None:
@@ -202,8 +188,8 @@ def update_activity(
     if "data_categories" in data:
         _flag_special(activity, before["data_categories"], entry, actor=actor, now=now)
     history.record_version(activity, "updated", before, actor=actor, now=now)
-    _journal(
-        "register.updated", activity, actor, now, {"fields": changed, "version": activity.version}
+    activity.journal(
+        "register.updated", now=now, actor=actor, fields=changed, version=activity.version
     )
     _commit_or_conflict()
     return activity
@@ -238,7 +224,7 @@ def get_activity(activity_id: int, *, actor: Actor, now: datetime) -> Described:
     """One entry with its completeness and problems; the read is journaled."""
     require(actor, *READERS)
     activity = get_visible(ProcessingActivity, activity_id, actor, ProcessingActivity.controller_id)
-    _journal("register.read", activity, actor, now)
+    activity.journal("register.read", now=now, actor=actor)
     db.session.commit()
     return describe(activity)
 
@@ -279,7 +265,7 @@ def change_status(
     activity.updated_at, activity.updated_by_id = now, actor.id
     db.session.flush()
     history.record_version(activity, target, before, actor=actor, now=now)
-    _journal(f"register.{target}", activity, actor, now, {"version": activity.version})
+    activity.journal(f"register.{target}", now=now, actor=actor, version=activity.version)
     _commit_or_conflict()
     return activity
 

@@ -5,16 +5,12 @@ from datetime import datetime
 from sqlalchemy import select
 
 from rgpd_app.errors import Conflict, DomainError, Forbidden
-from rgpd_app.extensions import db
 from rgpd_app.foundation.actor import Actor
-from rgpd_app.foundation.journal import record
 from rgpd_app.foundation.tenancy import get_visible, require, scope
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.paging import Page, ordering, paginate
 from rgpd_app.requests import rules
 from rgpd_app.requests.models import SubjectRequest
-
-OBJECT_TYPE = "subject_request"
 
 
 class RequestRefused(DomainError):
@@ -43,20 +39,6 @@ def require_municipality(actor: Actor, roles) -> None:
     require(actor, *roles)
     if actor.user.organisation.is_processor:
         raise Forbidden()
-
-
-def journal_step(item: SubjectRequest, step: str, *, actor: Actor | None, now: datetime, **details):
-    if item.id is None:
-        db.session.flush()
-    record(
-        f"requests.{step}",
-        now=now,
-        actor=actor,
-        organisation_id=item.organisation_id,
-        object_type=OBJECT_TYPE,
-        object_id=item.id,
-        details={"reference": item.reference, "state": item.state, **details},
-    )
 
 
 def requests_query(actor: Actor, filters: dict | None = None):

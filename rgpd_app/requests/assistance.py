@@ -8,7 +8,7 @@ from rgpd_app.extensions import db
 from rgpd_app.foundation.actor import Actor
 from rgpd_app.messages import N_
 from rgpd_app.requests import notify, rules
-from rgpd_app.requests.access import get_request, journal_step, refuse, require_processor
+from rgpd_app.requests.access import get_request, refuse, require_processor
 from rgpd_app.requests.models import AssistanceRequest, AssistanceTimeEntry, SubjectRequest
 from rgpd_app.requests.timing import assistance_clock
 
@@ -44,11 +44,10 @@ def extend(request_id: int, data: dict, *, actor: Actor, now: datetime) -> Subje
     assistance.extension_reason = data["reason"]
     assistance.extension_note = (data.get("note") or "").strip()
     extended = assistance_clock(assistance).current
-    journal_step(
-        item,
+    item.journal(
         "assistance_extended",
-        actor=actor,
         now=now,
+        actor=actor,
         reason=data["reason"],
         deadline=extended.deadline.isoformat(),
     )
@@ -80,9 +79,7 @@ def log_time(request_id: int, data: dict, *, actor: Actor, now: datetime) -> Ass
     entry = timesheets.add_entry(
         AssistanceTimeEntry, data, actor=actor, now=now, assistance_id=item.assistance.id
     )
-    journal_step(
-        item, "time_logged", actor=actor, now=now, entry_id=entry.id, minutes=entry.minutes
-    )
+    item.journal("time_logged", now=now, actor=actor, entry_id=entry.id, minutes=entry.minutes)
     db.session.commit()
     return entry
 
@@ -96,11 +93,10 @@ def close(request_id: int, data: dict, *, actor: Actor, now: datetime) -> Subjec
     assistance.outcome, assistance.outcome_details = data["outcome"], data["details"].strip()
     assistance.closed_at, assistance.closed_by_id = now, actor.id
     late = clock.is_closed(now)
-    journal_step(
-        item,
+    item.journal(
         "assistance_closed",
-        actor=actor,
         now=now,
+        actor=actor,
         outcome=assistance.outcome,
         late=late,
         minutes=assistance.total_minutes,

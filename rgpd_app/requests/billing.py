@@ -7,7 +7,7 @@ from rgpd_app.exports.response import check_format
 from rgpd_app.extensions import db
 from rgpd_app.foundation.actor import Actor
 from rgpd_app.requests import rules
-from rgpd_app.requests.access import get_request, journal_step
+from rgpd_app.requests.access import get_request
 from rgpd_app.requests.assistance import billing_rows
 
 READERS = (*rules.IDENTITY_READERS,)  # the two DPOs: the processor bills, the municipality pays
@@ -25,11 +25,10 @@ def statement(request_id: int, *, actor: Actor, now: datetime, fmt: str = ""):
     item = get_request(request_id, actor=actor, roles=READERS)
     fmt = check_format(fmt)
     rows = billing_rows(item)
-    journal_step(
-        item,
+    item.journal(
         "billing_exported",
-        actor=actor,
         now=now,
+        actor=actor,
         format=fmt,
         rows=len(rows),
         total_minutes=sum(r["minutes"] for r in rows),

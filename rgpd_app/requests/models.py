@@ -4,13 +4,14 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rgpd_app.extensions import db
+from rgpd_app.foundation.journal import Journaled
 from rgpd_app.foundation.types import EncryptedText, UTCDateTime
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.requests.rules import DEFAULT_RETENTION_MONTHS, FORWARDED
 from rgpd_app.timesheets import TimeEntryColumns
 
 
-class SubjectRequest(db.Model):
+class SubjectRequest(Journaled, db.Model):
     """A data subject's request about a municipality's processing (GDPR art. 15-22).
 
     The requester's identity and the request's own words are personal data of a citizen:
@@ -19,6 +20,9 @@ class SubjectRequest(db.Model):
     """
 
     __tablename__ = "subject_request"
+    journal_type = "subject_request"
+    journal_prefix = "requests."
+    journal_flush = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
@@ -54,6 +58,9 @@ class SubjectRequest(db.Model):
     @property
     def reference(self) -> str:
         return f"DEM-{self.id:05d}"
+
+    def journal_details(self) -> dict:
+        return {"reference": self.reference, "state": self.state}
 
 
 class AssistanceRequest(db.Model):

@@ -7,7 +7,6 @@ from sqlalchemy import select
 from deadlines import PARIS
 from rgpd_app.extensions import db
 from rgpd_app.requests import rules
-from rgpd_app.requests.access import journal_step
 from rgpd_app.requests.models import SubjectRequest
 
 
@@ -26,11 +25,10 @@ def purge_identities(now: datetime) -> int:
         if not rules.identity_purge_due(closed_on, item.retention_months, today):
             continue
         item.requester_identity, item.details, item.identity_purged_at = None, None, now
-        journal_step(
-            item,
+        item.journal(
             "identity_purged",
-            actor=None,
             now=now,
+            actor=None,
             closed_on=closed_on.isoformat(),
             retention_months=item.retention_months,
         )

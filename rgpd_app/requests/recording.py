@@ -13,7 +13,6 @@ from rgpd_app.organisations.models import Organisation
 from rgpd_app.requests import notify, rules
 from rgpd_app.requests.access import (
     get_request,
-    journal_step,
     require_municipality,
     require_processor,
 )
@@ -60,7 +59,7 @@ def record_request(data: dict, *, actor: Actor, now: datetime) -> SubjectRequest
     )
     db.session.add(item)
     db.session.flush()
-    journal_step(item, "recorded", actor=actor, now=now, kind=item.kind, channel=item.channel)
+    item.journal("recorded", now=now, actor=actor, kind=item.kind, channel=item.channel)
     addresses = notify.tell(
         item,
         notify.MUNICIPALITY,
@@ -77,7 +76,7 @@ def record_request(data: dict, *, actor: Actor, now: datetime) -> SubjectRequest
         now=now,
     )
     item.forwarded_at, item.forwarded_to = now, ", ".join(addresses)
-    journal_step(item, "forwarded", actor=actor, now=now, recipients=len(addresses))
+    item.journal("forwarded", now=now, actor=actor, recipients=len(addresses))
     db.session.commit()
     return item
 
@@ -130,8 +129,8 @@ def ask_assistance(data: dict, *, actor: Actor, now: datetime) -> SubjectRequest
     )
     db.session.flush()
     clock = assistance_clock(item.assistance)
-    journal_step(
-        item, "assistance_asked", actor=actor, now=now, deadline=clock.first.deadline.isoformat()
+    item.journal(
+        "assistance_asked", now=now, actor=actor, deadline=clock.first.deadline.isoformat()
     )
     notify.tell(
         item,
@@ -153,7 +152,7 @@ def read_identity(request_id: int, *, actor: Actor, now: datetime) -> dict:
     """The requester's identity and the request's words, for the processor's DPO and the
     municipality's DPO only; every read is journaled."""
     item = get_request(request_id, actor=actor, roles=rules.IDENTITY_READERS)
-    journal_step(item, "identity_read", actor=actor, now=now)
+    item.journal("identity_read", now=now, actor=actor)
     values = {
         "requester_identity": item.requester_identity,
         "details": item.details,
@@ -180,7 +179,7 @@ def extend_controller_deadline(request_id: int, data: dict, *, actor: Actor, now
             code="extension_too_late",
         )
     item.controller_extended_at, item.controller_extension_reason = now, data["reason"].strip()
-    journal_step(item, "controller_extended", actor=actor, now=now, reason=data["reason"])
+    item.journal("controller_extended", now=now, actor=actor, reason=data["reason"])
     notify.tell(
         item,
         notify.PROCESSOR,
@@ -208,7 +207,7 @@ def close_request(request_id: int, *, actor: Actor, now: datetime) -> SubjectReq
         )
     item.state, item.closed_at, item.closed_by_id = rules.CLOSED, now, actor.id
     purge_on = rules.purge_day(_day(now), item.retention_months)
-    journal_step(item, "closed", actor=actor, now=now, purge_on=purge_on.isoformat())
+    item.journal("closed", now=now, actor=actor, purge_on=purge_on.isoformat())
     side = notify.MUNICIPALITY if actor.is_processor_staff else notify.PROCESSOR
     notify.tell(
         item,

@@ -40,7 +40,7 @@ def get_recipient(notice_id: int, recipient_id: int, *, actor: Actor) -> NoticeR
 def read_recipient(notice_id: int, recipient_id: int, *, actor: Actor, now: datetime):
     """The page where a municipality answers; an objection's reason may name people: journaled."""
     recipient = get_recipient(notice_id, recipient_id, actor=actor)
-    windows._journal("subprocessor_notice.read", recipient, now, actor=actor)
+    recipient.journal("subprocessor_notice.read", now=now, actor=actor)
     db.session.commit()
     return recipient
 
@@ -78,7 +78,7 @@ def object_to(
             "objection_reason": reason,
         }
         if _claim(recipient, notice_rules.BEFORE_CLOSE, **values):
-            windows._journal("subprocessor_notice.objected", recipient, now, actor=actor)
+            recipient.journal("subprocessor_notice.objected", now=now, actor=actor)
             _tell_processor(recipient, now=now)
             db.session.commit()
             return recipient
@@ -134,9 +134,7 @@ def approve(
             N_("Approbation impossible : état actuel « %(label)s ».", label=label),
             code="not_approvable",
         )
-    windows._journal(
-        "subprocessor_notice.approved", recipient, now, {"reference": reference}, actor=actor
-    )
+    recipient.journal("subprocessor_notice.approved", now=now, actor=actor, reference=reference)
     db.session.commit()
     return recipient
 
@@ -176,17 +174,14 @@ def record_receipt(
     recipient.receipt_source = windows.MANUAL
     recipient.receipt_proof = proof.strip()
     windows.set_window(recipient, received_on, now=now)
-    windows._journal(
+    recipient.journal(
         "subprocessor_notice.receipt_recorded",
-        recipient,
-        now,
-        {
-            "before": before,
-            "received_on": received_on,
-            "window_ends_on": recipient.window_ends_on,
-            "proof": recipient.receipt_proof,
-        },
+        now=now,
         actor=actor,
+        before=before,
+        received_on=received_on,
+        window_ends_on=recipient.window_ends_on,
+        proof=recipient.receipt_proof,
     )
     db.session.commit()
     return recipient
@@ -210,9 +205,7 @@ def record_outcome(
     if not _claim(recipient, (notice_rules.OBJECTED,), **values):
         db.session.rollback()
         raise Conflict(N_("Aucune objection en attente de suite pour cette collectivité."))
-    windows._journal(
-        "subprocessor_notice.outcome", recipient, now, {"outcome": outcome}, actor=actor
-    )
+    recipient.journal("subprocessor_notice.outcome", now=now, actor=actor, outcome=outcome)
     enqueue_email(
         to=recipient.email_to,
         template="notice",

@@ -9,7 +9,6 @@ from rgpd_app.errors import Conflict, DomainError, NotFound, ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.foundation import roles
 from rgpd_app.foundation.actor import Actor
-from rgpd_app.foundation.journal import record
 from rgpd_app.foundation.tenancy import require
 from rgpd_app.messages import N_
 from rgpd_app.paging import Page, paginate
@@ -20,7 +19,6 @@ from rgpd_app.subprocessors.models import Subprocessor, subprocessor_chain
 
 READERS = roles.PROCESSOR_ROLES
 EDITOR = roles.PROCESSOR_DPO
-OBJECT_TYPE = "subprocessor"
 FIELDS = (
     "legal_name", "address", "contact", "country", "processing_countries", "activities",
     "contract_start_on", "contract_end_on", "dpa_reference", "dpa_valid_until_on",
@@ -110,7 +108,7 @@ def create_subprocessor(data: dict, *, actor: Actor, now: datetime) -> Subproces
     _apply(sub, data)
     db.session.add(sub)
     db.session.flush()
-    _journal("subprocessor.created", sub, actor, now, {"legal_name": sub.legal_name})
+    sub.journal("subprocessor.created", now=now, actor=actor, legal_name=sub.legal_name)
     db.session.commit()
     return sub
 
@@ -123,7 +121,7 @@ def update_subprocessor(sub_id: int, data: dict, *, actor: Actor, now: datetime)
     changed = _apply(sub, data)
     if changed:
         sub.updated_at = now
-        _journal("subprocessor.updated", sub, actor, now, {"changed": changed})
+        sub.journal("subprocessor.updated", now=now, actor=actor, changed=changed)
     db.session.commit()
     return sub
 
@@ -139,7 +137,7 @@ def get_subprocessor(sub_id: int, *, actor: Actor, now: datetime) -> Subprocesso
     """One catalogue entry (its contact may name a person): the read is journaled."""
     require_reader(actor)
     sub = _get(sub_id)
-    _journal("subprocessor.read", sub, actor, now)
+    sub.journal("subprocessor.read", now=now, actor=actor)
     db.session.commit()
     return sub
 
@@ -198,7 +196,7 @@ def add_chain_link(parent_id: int, child_id: int, *, actor: Actor, now: datetime
             },
         )
     db.session.execute(insert(subprocessor_chain).values(parent_id=parent.id, child_id=child.id))
-    _journal("subprocessor.chain_added", parent, actor, now, {"child_id": child.id})
+    parent.journal("subprocessor.chain_added", now=now, actor=actor, child_id=child.id)
     db.session.commit()
     db.session.refresh(parent)
     return parent
@@ -214,21 +212,10 @@ def remove_chain_link(parent_id: int, child_id: int, *, actor: Actor, now: datet
     ).rowcount
     if not gone:
         raise NotFound(N_("Ce lien de la chaîne n'existe pas."))
-    _journal("subprocessor.chain_removed", parent, actor, now, {"child_id": child_id})
+    parent.journal("subprocessor.chain_removed", now=now, actor=actor, child_id=child_id)
     db.session.commit()
     db.session.expire(parent)
 
 
 def choices() -> list[Subprocessor]:
     return list(db.session.scalars(select(Subprocessor).order_by(Subprocessor.legal_name)))
-
-
-def _journal(action: str, sub: Subprocessor, actor: Actor, now: datetime, details=None) -> None:
-    record(
-        action,
-        now=now,
-        actor=actor,
-        object_type=OBJECT_TYPE,
-        object_id=sub.id,
-        details=details or {},
-    )

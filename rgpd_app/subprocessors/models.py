@@ -4,6 +4,7 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rgpd_app.extensions import db
+from rgpd_app.foundation.journal import Journaled
 from rgpd_app.foundation.types import UTCDateTime
 from rgpd_app.organisations.models import Organisation
 
@@ -17,10 +18,12 @@ subprocessor_chain = Table(
 )
 
 
-class Subprocessor(db.Model):
+class Subprocessor(Journaled, db.Model):
     """A sub-processor the processor uses (annex 4.4), with its contract and transfer terms."""
 
     __tablename__ = "subprocessor"
+    journal_type = "subprocessor"
+    journal_organisation = None
 
     id: Mapped[int] = mapped_column(primary_key=True)
     legal_name: Mapped[str] = mapped_column(String(200))
@@ -57,10 +60,12 @@ DRAFT = "draft"
 SENT = "sent"
 
 
-class SubprocessorNotice(db.Model):
+class SubprocessorNotice(Journaled, db.Model):
     """An intended addition or replacement of a sub-processor, announced to municipalities."""
 
     __tablename__ = "subprocessor_notice"
+    journal_type = "subprocessor_notice"
+    journal_organisation = None  # a notice goes to every municipality concerned
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))  # addition | replacement
@@ -87,11 +92,15 @@ class SubprocessorNotice(db.Model):
         back_populates="notice", lazy="selectin", order_by="NoticeRecipient.id"
     )
 
+    def journal_details(self) -> dict:
+        return {"kind": self.kind, "subprocessor_id": self.subprocessor_id}
 
-class NoticeRecipient(db.Model):
+
+class NoticeRecipient(Journaled, db.Model):
     """One municipality informed of a notice, with its own objection window (DESIGN §3)."""
 
     __tablename__ = "subprocessor_notice_recipient"
+    journal_type = "subprocessor_notice_recipient"
     __table_args__ = (UniqueConstraint("notice_id", "organisation_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -121,3 +130,6 @@ class NoticeRecipient(db.Model):
 
     notice: Mapped[SubprocessorNotice] = relationship(back_populates="recipients", lazy="joined")
     organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+    def journal_details(self) -> dict:
+        return {"notice_id": self.notice_id}

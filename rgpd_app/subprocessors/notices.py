@@ -11,7 +11,6 @@ from rgpd_app.errors import Conflict, DomainError, NotFound, ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.foundation import roles
 from rgpd_app.foundation.actor import Actor
-from rgpd_app.foundation.journal import record
 from rgpd_app.foundation.tenancy import require, scope
 from rgpd_app.messages import N_
 from rgpd_app.notifications.services import enqueue_email
@@ -29,7 +28,6 @@ from rgpd_app.subprocessors.models import (
 )
 from rgpd_app.subprocessors.notice_text import notice_lines, notice_title
 
-OBJECT_TYPE = "subprocessor_notice"
 FIELDS = (
     "kind", "subprocessor_id", "replaced_id", "activities", "contract_start_on",
     "contract_end_on", "scope", "details",
@@ -88,7 +86,7 @@ def create_notice(data: dict, *, actor: Actor, now: datetime) -> SubprocessorNot
     _apply(notice, {"scope": notice_rules.SCOPE_ALL, "details": "", **data})
     db.session.add(notice)
     db.session.flush()
-    _journal("subprocessor_notice.created", notice, actor, now)
+    notice.journal("subprocessor_notice.created", now=now, actor=actor)
     db.session.commit()
     return notice
 
@@ -100,7 +98,7 @@ def update_notice(notice_id: int, data: dict, *, actor: Actor, now: datetime):
         raise Conflict(N_("Une notification envoyée ne peut plus être modifiée."), code="sent")
     _check_refs(data)
     _apply(notice, data)
-    _journal("subprocessor_notice.updated", notice, actor, now)
+    notice.journal("subprocessor_notice.updated", now=now, actor=actor)
     db.session.commit()
     return notice
 
@@ -195,7 +193,7 @@ def send_notice(notice_id: int, *, actor: Actor, now: datetime) -> SubprocessorN
     notice.is_transfer_outside_eea = notice.subprocessor.is_outside_eea
     for org in orgs:
         _send_to(notice, org, now=now)
-    _journal("subprocessor_notice.sent", notice, actor, now, {"recipients": len(orgs)})
+    notice.journal("subprocessor_notice.sent", now=now, actor=actor, recipients=len(orgs))
     db.session.commit()
     return notice
 
@@ -253,14 +251,3 @@ def list_notices(*, actor: Actor, now: datetime, page: int = 1, per_page: int = 
         stmt = stmt.where(SubprocessorNotice.state == SENT, SubprocessorNotice.id.in_(mine))
     order = [SubprocessorNotice.created_at.desc(), SubprocessorNotice.id.desc()]
     return paginate(stmt, page=page, per_page=per_page, order_by=order)
-
-
-def _journal(action: str, notice, actor: Actor, now: datetime, details=None) -> None:
-    record(
-        action,
-        now=now,
-        actor=actor,
-        object_type=OBJECT_TYPE,
-        object_id=notice.id,
-        details={"kind": notice.kind, "subprocessor_id": notice.subprocessor_id, **(details or {})},
-    )

@@ -6,7 +6,6 @@ from sqlalchemy import select
 
 from deadlines import PARIS, calendar_for
 from rgpd_app.extensions import db
-from rgpd_app.foundation.journal import record
 from rgpd_app.notifications.models import OutboxMessage
 from rgpd_app.notifications.services import enqueue_email
 from rgpd_app.subprocessors import notice_rules
@@ -14,7 +13,6 @@ from rgpd_app.subprocessors.models import NoticeRecipient
 from rgpd_app.subprocessors.notice_text import notice_title, window_text
 
 MAIL_SERVER, MANUAL = "mail_server", "manual"
-OBJECT_TYPE = "subprocessor_notice_recipient"
 
 
 def paris_day(instant: datetime) -> date:
@@ -43,7 +41,7 @@ def set_window(recipient: NoticeRecipient, received_on: date, *, now: datetime) 
 def close_by_silence(recipient: NoticeRecipient, *, now: datetime) -> None:
     recipient.state = notice_rules.state_after_silence(recipient.notice.is_transfer_outside_eea)
     recipient.decided_at = now
-    _journal("subprocessor_notice.silence", recipient, now, {"state": recipient.state})
+    recipient.journal("subprocessor_notice.silence", now=now, state=recipient.state)
 
 
 def start_windows(now: datetime) -> int:
@@ -62,11 +60,11 @@ def start_windows(now: datetime) -> int:
     for recipient, accepted_at in db.session.execute(stmt).all():
         recipient.receipt_source = MAIL_SERVER
         set_window(recipient, paris_day(accepted_at), now=now)
-        _journal(
+        recipient.journal(
             "subprocessor_notice.received",
-            recipient,
-            now,
-            {"received_on": recipient.received_on, "accepted_at": accepted_at.isoformat()},
+            now=now,
+            received_on=recipient.received_on,
+            accepted_at=accepted_at.isoformat(),
         )
         started += 1
     db.session.commit()
@@ -107,7 +105,7 @@ def send_reminders(now: datetime) -> int:
             event=("subprocessor_notice_reminder", recipient.id),
             now=now,
         )
-        _journal("subprocessor_notice.reminded", recipient, now)
+        recipient.journal("subprocessor_notice.reminded", now=now)
         sent += 1
     db.session.commit()
     return sent
@@ -124,15 +122,3 @@ def close_windows(now: datetime) -> int:
         closed += 1
     db.session.commit()
     return closed
-
-
-def _journal(action: str, recipient: NoticeRecipient, now: datetime, details=None, actor=None):
-    record(
-        action,
-        now=now,
-        actor=actor,
-        organisation_id=recipient.organisation_id,
-        object_type=OBJECT_TYPE,
-        object_id=recipient.id,
-        details={"notice_id": recipient.notice_id, **(details or {})},
-    )
