@@ -39,6 +39,13 @@ def create_app(test_config=None):
 
     register_blueprints(app)
 
+    from rgpd_app import api_auth, web
+    from rgpd_app.accounts import services as accounts
+    from rgpd_app.accounts import tokens
+
+    web.init_session_users(accounts.load_session_user)
+    api_auth.init_app(app, find_token=tokens.active_token)
+
     from rgpd_app import errors, security, templating
 
     errors.init_app(app)

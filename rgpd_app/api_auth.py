@@ -5,7 +5,6 @@ import hashlib
 from flask import Blueprint, current_app, g, request
 
 from rgpd_app import api_conventions, clock
-from rgpd_app.accounts import tokens
 from rgpd_app.errors import DomainError
 from rgpd_app.extensions import csrf, db, limiter
 from rgpd_app.foundation.actor import Actor, actor_for
@@ -15,6 +14,12 @@ from rgpd_app.messages import N_
 class Unauthorized(DomainError):
     status = 401
     code = "unauthorized"
+
+
+def init_app(app, *, find_token) -> None:
+    """`find_token(secret, now=...)` gives the active token row or None (accounts.tokens,
+    given by create_app: this module sits below the domains and imports none of them)."""
+    app.extensions["rgpd_find_api_token"] = find_token
 
 
 def api_blueprint(name: str, import_name: str, prefix: str = "") -> Blueprint:
@@ -28,7 +33,8 @@ def api_blueprint(name: str, import_name: str, prefix: str = "") -> Blueprint:
         scheme, _, token = header.partition(" ")
         if request.endpoint and request.endpoint.startswith("openapi."):
             return
-        row = tokens.active_token(token.strip(), now=clock.now()) if scheme == "Bearer" else None
+        find_token = current_app.extensions["rgpd_find_api_token"]
+        row = find_token(token.strip(), now=clock.now()) if scheme == "Bearer" else None
         if row is None:
             raise Unauthorized(N_("Jeton d'API manquant, invalide, expiré ou révoqué."))
         g.api_token_expires_at = row.expires_at

@@ -5,11 +5,10 @@ from functools import wraps
 import flask
 from flask import current_app, g, redirect, request, session, url_for
 from flask_login import current_user, logout_user
-from sqlalchemy.orm import joinedload
 
 from rgpd_app import clock
 from rgpd_app.errors import Forbidden, translated
-from rgpd_app.extensions import db, login_manager
+from rgpd_app.extensions import login_manager
 from rgpd_app.foundation.actor import Actor, actor_for
 from rgpd_app.messages import N_
 
@@ -17,18 +16,10 @@ from rgpd_app.messages import N_
 PROBE_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
-@login_manager.user_loader
-def _load_user(session_id: str):
-    from rgpd_app.accounts.models import User
-
-    user_id, _, version = session_id.partition(":")
-    if not user_id.isdigit():
-        return None
-    # With its grants in the same round trip: every request reads them (the actor's roles).
-    user = db.session.get(User, int(user_id), options=[joinedload(User.grants)])
-    if user is None or not user.is_enabled or str(user.session_version) != version:
-        return None
-    return user
+def init_session_users(load_user) -> None:
+    """Flask-Login finds a session's user with `load_user` (given by create_app from accounts:
+    this module sits below the domains and imports none of them)."""
+    login_manager.user_loader(load_user)
 
 
 def current_actor() -> Actor:

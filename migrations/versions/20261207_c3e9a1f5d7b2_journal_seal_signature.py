@@ -28,7 +28,7 @@ def upgrade():
     seals = connection.execute(sa.text("SELECT id, hash FROM journal_seal ORDER BY id")).all()
     if not seals:
         return
-    from rgpd_app.evidence import signing
+    from rgpd_app.foundation import signing
     from rgpd_app.journal.integrity import signed_bytes
 
     now = datetime.now(UTC)

@@ -6,6 +6,7 @@ from datetime import datetime
 import pyotp
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from rgpd_app.accounts import passwords, rules, tokens
 from rgpd_app.accounts.models import User
@@ -69,6 +70,18 @@ def count_failure(user: User, reason: str, *, now: datetime) -> None:
     if locked_until:
         user.locked_until_at = locked_until
         record("account.locked", now=now, user=user, details={"until": locked_until.isoformat()})
+
+
+def load_session_user(session_id: str) -> User | None:
+    """The enabled user of a session id "<user id>:<session version>" (Flask-Login's loader)."""
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    # With its grants in the same round trip: every request reads them (the actor's roles).
+    user = db.session.get(User, int(user_id), options=[joinedload(User.grants)])
+    if user is None or not user.is_enabled or str(user.session_version) != version:
+        return None
+    return user
 
 
 def needs_totp_enrolment(user: User, now: datetime) -> bool:

@@ -13,8 +13,9 @@ from rgpd_app import clock
 from rgpd_app.cli_support import ProgressBar
 from rgpd_app.crypto.cli import keys_cli, read_secret
 from rgpd_app.errors import ValidationFailed
-from rgpd_app.evidence import services, signing
+from rgpd_app.evidence import services
 from rgpd_app.evidence.verify import keys_from_document
+from rgpd_app.foundation import signing
 
 evidence_cli = AppGroup("evidence", help="Paquets de preuves signés (pour une collectivité).")
 

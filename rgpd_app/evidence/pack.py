@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import BinaryIO
 
 from encryption import AesZipWriter
-from rgpd_app.evidence import signing
 from rgpd_app.evidence.contents import Scope, files
 from rgpd_app.evidence.rules import (
     FORMAT,
@@ -30,6 +29,7 @@ from rgpd_app.evidence.rules import (
 )
 from rgpd_app.extensions import db
 from rgpd_app.files import file_digest, folder, private_folder
+from rgpd_app.foundation import signing
 from rgpd_app.organisations.models import Organisation
 
 PUBLIC_KEY = "signing-key.pem"

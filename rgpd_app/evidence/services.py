@@ -9,10 +9,11 @@ from sqlalchemy import select
 
 from deadlines import PARIS
 from rgpd_app.errors import ValidationFailed
-from rgpd_app.evidence import pack, signing
+from rgpd_app.evidence import pack
 from rgpd_app.evidence.contents import Scope
 from rgpd_app.evidence.verify import verify_pack
 from rgpd_app.extensions import db
+from rgpd_app.foundation import signing
 from rgpd_app.foundation.actor import Actor
 from rgpd_app.foundation.journal import record
 from rgpd_app.messages import N_

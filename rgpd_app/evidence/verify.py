@@ -11,9 +11,10 @@ from pathlib import Path
 
 from encryption import DEFAULT_LIMITS, ArchiveError, inspect_archive
 from encryption.aeszip_read import InflateBudget, stream_entry
-from rgpd_app.evidence import chain, signing
+from rgpd_app.evidence import chain
 from rgpd_app.evidence.rules import FORMAT, MANIFEST, SIGNATURE, SUMS, TMP, check_members
 from rgpd_app.files import folder, private_folder
+from rgpd_app.foundation import signing
 
 PUBLIC_KEY = "signing-key.pem"
 

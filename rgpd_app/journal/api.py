@@ -3,8 +3,7 @@ from flask import request
 from rgpd_app import clock
 from rgpd_app.api_auth import api_actor, api_blueprint
 from rgpd_app.journal import services
-from rgpd_app.journal.schemas import JournalEntrySchema
-from rgpd_app.journal.views import filters_from
+from rgpd_app.journal.schemas import JournalEntrySchema, filters_from
 
 bp = api_blueprint("journal_api", __name__, "/journal")
 

@@ -20,8 +20,8 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from rgpd_app.errors import ValidationFailed
-from rgpd_app.evidence import signing
 from rgpd_app.extensions import db
+from rgpd_app.foundation import signing
 from rgpd_app.foundation.journal import JournalEntry
 from rgpd_app.journal.models import JournalSeal
 

@@ -114,7 +114,7 @@ def verify(*, now: datetime | None = None, anchors: tuple[dict, ...] = ()) -> Ve
     yet, and the anchors: the instance folder's and any `anchors` a DPO received; name the
     first seal or row that does not match."""
     from rgpd_app import clock
-    from rgpd_app.evidence import signing
+    from rgpd_app.foundation import signing
 
     now = now or clock.now()
     keys = signing.published(now)

@@ -1,5 +1,3 @@
-from datetime import UTC, date, datetime, time
-
 from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
@@ -7,26 +5,11 @@ from rgpd_app import clock
 from rgpd_app.extensions import db
 from rgpd_app.foundation import roles
 from rgpd_app.journal import services
+from rgpd_app.journal.schemas import filters_from
 from rgpd_app.organisations.models import Organisation
-from rgpd_app.validation import id_value
 from rgpd_app.web import current_actor, page_arg, roles_required
 
 bp = Blueprint("journal", __name__, url_prefix="/journal")
-
-
-def filters_from(args) -> dict:
-    """Journal filters from query arguments; a malformed date is ignored, not an error page."""
-    out = {"action": args.get("action", "").strip(), "user": args.get("user", "").strip()}
-    org = args.get("organisation_id", "")
-    out["organisation_id"] = id_value(org)
-    for key, edge in (("since", time.min), ("until", time.max)):
-        try:
-            day = date.fromisoformat(args.get(key, ""))
-        except ValueError:
-            out[key] = None
-        else:
-            out[key] = datetime.combine(day, edge, tzinfo=UTC)
-    return out
 
 
 @bp.route("/")

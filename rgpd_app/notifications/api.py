@@ -3,8 +3,7 @@ from flask import request
 from rgpd_app import clock
 from rgpd_app.api_auth import api_actor, api_blueprint
 from rgpd_app.notifications import services
-from rgpd_app.notifications.schemas import OutboxMessageSchema
-from rgpd_app.notifications.views import states_from
+from rgpd_app.notifications.schemas import OutboxMessageSchema, states_from
 
 bp = api_blueprint("notifications_api", __name__, "/notifications")
 

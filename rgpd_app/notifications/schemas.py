@@ -1,5 +1,20 @@
 from marshmallow import Schema, fields
 
+from rgpd_app.notifications.models import FAILED, PENDING, SENDING, SENT
+
+STATE_LABELS = {
+    PENDING: "En attente",
+    SENDING: "En cours d'envoi",
+    SENT: "Envoyé",
+    FAILED: "En échec",
+}
+
+
+def states_from(args) -> tuple[str, ...]:
+    """The `state` filter; absent or unknown: every message not yet sent."""
+    state = args.get("state", "")
+    return (state,) if state in STATE_LABELS else (FAILED, PENDING, SENDING)
+
 
 class OutboxMessageSchema(Schema):
     """What administrators see of a message: never its context nor its bodies."""

@@ -6,23 +6,10 @@ from rgpd_app.extensions import db
 from rgpd_app.foundation import roles
 from rgpd_app.messages import N_
 from rgpd_app.notifications import services
-from rgpd_app.notifications.models import FAILED, PENDING, SENDING, SENT
+from rgpd_app.notifications.schemas import STATE_LABELS, states_from
 from rgpd_app.web import current_actor, flash, page_arg, roles_required
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
-
-STATE_LABELS = {
-    PENDING: "En attente",
-    SENDING: "En cours d'envoi",
-    SENT: "Envoyé",
-    FAILED: "En échec",
-}
-
-
-def states_from(args) -> tuple[str, ...]:
-    """The `state` filter; absent or unknown: every message not yet sent."""
-    state = args.get("state", "")
-    return (state,) if state in STATE_LABELS else (FAILED, PENDING, SENDING)
 
 
 @bp.after_request

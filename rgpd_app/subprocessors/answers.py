@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from sqlalchemy import update
 
+from rgpd_app.accounts.grants import users_holding
 from rgpd_app.errors import Conflict, DomainError, NotFound, ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.foundation import roles
@@ -12,7 +13,6 @@ from rgpd_app.foundation.actor import Actor
 from rgpd_app.foundation.tenancy import get_visible, require
 from rgpd_app.messages import N_
 from rgpd_app.notifications.services import enqueue_email
-from rgpd_app.register.special import processor_dpos
 from rgpd_app.subprocessors import notice_rules, windows
 from rgpd_app.subprocessors.models import NoticeRecipient
 from rgpd_app.subprocessors.notice_text import notice_title
@@ -91,7 +91,7 @@ def object_to(
 
 
 def _tell_processor(recipient: NoticeRecipient, *, now: datetime) -> None:
-    for user in processor_dpos(now):
+    for user in users_holding((roles.PROCESSOR_DPO,), now=now):
         enqueue_email(
             to=user.email,
             template="subprocessor_objection",

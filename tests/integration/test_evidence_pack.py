@@ -221,7 +221,7 @@ def rules_bytes(manifest):
 
 
 def test_keys_rotate_and_old_packs_still_verify(demo, tmp_path, client):
-    from rgpd_app.evidence import signing
+    from rgpd_app.foundation import signing
 
     before, _ = build(tmp_path, name="before.zip")
     old, new = signing.rotate(NOW)

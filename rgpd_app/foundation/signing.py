@@ -1,4 +1,4 @@
-"""The Ed25519 keys that sign evidence packs.
+"""The instance's Ed25519 keys: they sign evidence packs and the journal's seals.
 
 The keys live in one JSON file (`RGPD_SIGNING_KEYS_FILE`, default `instance/signing-keys.json`,
 created 0600 on first use): the active key's private half, and the public half of every key ever
