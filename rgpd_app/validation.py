@@ -144,6 +144,6 @@ def id_value(text) -> int | None:
     """A decimal id from a form or a query string; None when it is not one (or not one the
     database can hold)."""
     text = str(text if text is not None else "")
-    if not text.isdigit() or len(text) > 10 or int(text) > DB_INT_MAX:
+    if not (text.isascii() and text.isdigit()) or len(text) > 10 or int(text) > DB_INT_MAX:
         return None
     return int(text)
