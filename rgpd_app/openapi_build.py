@@ -122,6 +122,17 @@ def _page(page: Page) -> dict:
 
 
 def _success(op: Operation, method: str) -> dict:
+    answers = _answer(op, method)
+    if op.accepted:
+        answers["202"] = {
+            "description": "Export long confié au worker : suivre Location",
+            "headers": {"Location": {"schema": {"type": "string"}}},
+            "content": {"application/json": {"schema": "ExportJobSchema"}},
+        }
+    return answers
+
+
+def _answer(op: Operation, method: str) -> dict:
     answer = op.response
     if answer is None:
         return {"204": {"description": "Fait"}}
@@ -141,14 +152,7 @@ def _success(op: Operation, method: str) -> dict:
         ok["headers"] = {"Link": {"$ref": "#/components/headers/Link"}}
     elif method == "get":
         ok["headers"] = {"ETag": {"$ref": "#/components/headers/ETag"}}
-    answers = {str(op.status): ok}
-    if op.accepted:
-        answers["202"] = {
-            "description": "Export long confié au worker : suivre Location",
-            "headers": {"Location": {"schema": {"type": "string"}}},
-            "content": {"application/json": {"schema": "ExportJobSchema"}},
-        }
-    return answers
+    return {str(op.status): ok}
 
 
 def _errors(op: Operation, method: str, has_path_params: bool) -> dict:
