@@ -29,7 +29,7 @@ from flask import current_app, url_for
 from flask_babel import force_locale, gettext
 from sqlalchemy import select, update
 
-from rgpd_app.clocks.services import Task, task_provider
+from rgpd_app.clocks.services import Task
 from rgpd_app.errors import DomainError, NotFound
 from rgpd_app.exports.models import DONE, EXPIRED, FAILED, QUEUED, RUNNING, ExportJob
 from rgpd_app.exports.response import FORMATS, MIMETYPES, check_format
@@ -38,7 +38,6 @@ from rgpd_app.files import file_digest, folder, new_private_file, private_folder
 from rgpd_app.journal.services import record
 from rgpd_app.messages import N_
 from rgpd_app.organisations.models import Organisation
-from rgpd_app.scheduler import job, queue
 from rgpd_app.tenancy import Actor, actor_for, require
 
 log = logging.getLogger("rgpd_app.exports")
@@ -188,7 +187,6 @@ def claim_next(now: datetime) -> ExportJob | None:
             return db.session.get(ExportJob, candidate)
 
 
-@queue("exports")
 def run_pending(now_func: Callable[[], datetime], *, limit: int | None = None) -> int:
     """Build queued exports one after the other until none is left; return how many ran."""
     ran = 0
@@ -299,7 +297,6 @@ class _Progress:
             )
 
 
-@job("exports.requeue_stale")
 def requeue_stale(now: datetime) -> int:
     """Exports left running by a worker that stopped: queued again, or failed after 3 tries."""
     stale = db.session.scalars(
@@ -318,7 +315,6 @@ def requeue_stale(now: datetime) -> int:
     return len(stale)
 
 
-@job("exports.purge")
 def purge_expired(now: datetime) -> int:
     """Delete the files of exports past their expiry (the job row stays, as evidence)."""
     expired = db.session.scalars(
@@ -353,7 +349,6 @@ def _journal(action: str, export: ExportJob, *, now: datetime, actor: Actor | No
     )
 
 
-@task_provider("exports")
 def ready_exports(actor: Actor, now: datetime) -> list[Task]:
     """The actor's own exports built by the worker and not downloaded yet (file still kept)."""
     stmt = (
