@@ -181,7 +181,7 @@ def _parameters(op: Operation, method: str, path_params: list[dict]) -> list:
         params.append({"in": "query", "schema": query})
     else:
         for p in query:
-            entry = {"name": p.name, "in": "query", "required": p.required, "schema": p.schema()}
+            entry = {"name": p.name, "in": p.where, "required": p.required, "schema": p.schema()}
             if p.description:
                 entry["description"] = p.description
             params.append(entry)
@@ -205,7 +205,7 @@ def _operation(op: Operation, method: str, endpoint: str, path_params: list[dict
     if op.public:
         described["security"] = []
     if op.body is not None:
-        media = "multipart/form-data" if op.form else "application/json"
+        media = op.media or ("multipart/form-data" if op.form else "application/json")
         body = {"schema": op.body}
         if op.example is not None:
             body["example"] = op.example

@@ -67,6 +67,9 @@ class Calculation:
         }
 
 
+EARLIEST_START = date(1970, 1, 1)
+
+
 def _length_field(field: str | None) -> str:
     if field in PERIOD_DEFAULTS or field in ("length", "extension"):
         return "length"
@@ -105,6 +108,10 @@ def compute(
         start = parse_start(start_text)
     except DeadlineError as err:
         errors["start"] = [err.message]
+    else:
+        if (start.date() if isinstance(start, datetime) else start) < EARLIEST_START:
+            # Paris kept its local mean time (UTC+00:09:21) until 1911: no ISO 8601 offset.
+            errors["start"] = [N_("Point de départ trop ancien : le 1er janvier 1970 au plus tôt.")]
     if errors:
         raise ValidationFailed(
             errors, N_("Le calcul est impossible : corrigez les champs signalés.")

@@ -16,6 +16,7 @@ the job says why. Files are deleted after EXPORT_FILE_HOURS.
 import json
 import logging
 import os
+import re
 import secrets
 import time
 import uuid
@@ -38,6 +39,7 @@ from rgpd_app.files import file_digest, folder, new_private_file, private_folder
 from rgpd_app.journal.services import record
 from rgpd_app.messages import N_
 from rgpd_app.organisations.models import Organisation
+from rgpd_app.paging import Page, paginate
 from rgpd_app.tenancy import Actor, actor_for, require
 
 log = logging.getLogger("rgpd_app.exports")
@@ -121,8 +123,13 @@ def request_export(
     return export
 
 
+_PUBLIC_ID = re.compile(r"[0-9a-f]{32}")
+
+
 def get_job(public_id: str, *, actor: Actor) -> ExportJob:
     """The export, for the user who asked for it only (404 for anybody else)."""
+    if not _PUBLIC_ID.fullmatch(str(public_id)):  # never a uuid4 hex: nothing to look up
+        raise NotFound()
     export = db.session.scalar(select(ExportJob).where(ExportJob.public_id == str(public_id)))
     if export is None or export.user_id != actor.id:
         raise NotFound()
@@ -137,6 +144,13 @@ def my_jobs(*, actor: Actor, limit: int = 50) -> list[ExportJob]:
         .limit(limit)
     )
     return list(db.session.scalars(stmt))
+
+
+def page_of_jobs(*, actor: Actor, page: int, per_page: int) -> Page:
+    """The user's exports, newest first, one page of them."""
+    stmt = select(ExportJob).where(ExportJob.user_id == actor.id)
+    order = [ExportJob.requested_at.desc(), ExportJob.id.desc()]
+    return paginate(stmt, page=page, per_page=per_page, order_by=order)
 
 
 def open_download(public_id: str, *, actor: Actor, now: datetime) -> tuple[Path, ExportJob]:
