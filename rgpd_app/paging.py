@@ -34,14 +34,21 @@ def count_rows(stmt: Select) -> int:
     return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
 
 
+def capped_count(stmt: Select, cap: int) -> Select:
+    """SELECT of how many rows `stmt` returns, counted up to cap + 1 (see `count_upto`)."""
+    counted = stmt.order_by(None).limit(cap + 1).subquery()
+    return select(func.count()).select_from(counted).correlate(None)
+
+
 def count_upto(stmt: Select, cap: int) -> tuple[int, bool]:
     """How many rows `stmt` returns, counted up to `cap`: (the count, False), or (cap, True)
     when there are more. Reading cap + 1 rows costs the same however long the list is; an
     exact count of 45,000 entries is most of a list page's database time (bench/web.py)."""
-    found = db.session.scalar(
-        select(func.count()).select_from(stmt.order_by(None).limit(cap + 1).subquery())
-    )
-    return (cap, True) if (found or 0) > cap else (found or 0, False)
+    return capped(db.session.scalar(capped_count(stmt, cap)) or 0, cap)
+
+
+def capped(found: int, cap: int) -> tuple[int, bool]:
+    return (cap, True) if found > cap else (found, False)
 
 
 def paginate(stmt: Select, *, page: int, per_page: int, order_by=()) -> Page:

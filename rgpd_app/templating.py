@@ -130,6 +130,8 @@ def init_app(app) -> None:
     app.jinja_env.filters["paris"] = paris
     app.jinja_env.filters["jour"] = day_text  # a date as "vendredi 11 décembre 2026"
     app.jinja_env.filters["heures"] = hours_fr
+    # "2026-12-07T10:00:00+00:00" → "07/12/2026": the day of an ISO text, read as it is written
+    app.jinja_env.filters["iso_day"] = lambda text: f"{text[8:10]}/{text[5:7]}/{text[:4]}"
     app.jinja_env.filters["rolepair"] = lambda role, labels: (role, gettext(labels[role]))
     # `label|tr`: a French label or message held in a variable (ROLE_LABELS, N_(...)) in the
     # current language.

@@ -4,11 +4,11 @@ pending consent) and paging, without loading the entries' child lists."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, literal, or_, select
 
 from rgpd_app.extensions import db
 from rgpd_app.organisations.models import CONTROLLER, Organisation
-from rgpd_app.paging import Page, count_rows, count_upto, ordering
+from rgpd_app.paging import Page, capped, capped_count, count_rows, count_upto, ordering
 from rgpd_app.register.access import READERS
 from rgpd_app.register.choices import STATUSES
 from rgpd_app.register.models import DataCategory, ProcessingActivity, Transfer
@@ -132,23 +132,30 @@ def list_activities(
         ),
         filters,
     )
-    if count_cap is None:
-        total, capped = count_rows(ids_stmt), False
-    else:
-        total, capped = count_upto(ids_stmt, count_cap)
     order = ordering(sort, SORTS, DEFAULT_SORT, PA.id)
     page_ids = ids_stmt.order_by(*order).offset((page - 1) * per_page).limit(per_page + 1)
     page_ids = page_ids.correlate(None)  # its own tables, not the outer query's
+    # The capped count rides along with the rows (PostgreSQL runs it once): one round trip.
+    listed = (
+        literal(0) if count_cap is None else capped_count(ids_stmt, count_cap).scalar_subquery()
+    )
     rows = db.session.execute(
         select(
             PA.id, PA.controller_id, Organisation.name.label("controller_name"), PA.name,
             PA.status, PA.version, PA.updated_at, HAS_SPECIAL.label("has_special"),
             HAS_TRANSFERS.label("has_transfers"), HAS_PENDING.label("has_pending_consent"),
+            listed.label("listed"),
         )
         .join(Organisation, Organisation.id == PA.controller_id)
         .where(PA.id.in_(page_ids))
         .order_by(*order)
     ).all()  # fmt: skip
+    if count_cap is None:
+        total, is_capped = count_rows(ids_stmt), False
+    elif rows:
+        total, is_capped = capped(rows[0].listed, count_cap)
+    else:  # past the last page: counted on its own
+        total, is_capped = count_upto(ids_stmt, count_cap)
     items = [
         Summary(
             r.id, r.controller_id, r.controller_name, r.name, r.status, r.version,
@@ -157,7 +164,7 @@ def list_activities(
         )
         for r in rows[:per_page]
     ]  # fmt: skip
-    return Page(items, total, page, per_page, is_capped=capped, next_exists=len(rows) > per_page)
+    return Page(items, total, page, per_page, is_capped=is_capped, next_exists=len(rows) > per_page)
 
 
 def controller_choices(*, actor: Actor) -> list:
