@@ -87,7 +87,9 @@ def index():
             on, actor=actor, now=now, controller_id=filters.controller_id, page=page
         )
     else:
-        result = listing.list_activities(filters, actor=actor, now=now, page=page, sort=sort)
+        result = listing.list_activities(
+            filters, actor=actor, now=now, page=page, sort=sort, count_cap=listing.PAGE_COUNT_CAP
+        )
     return render_template(
         "register/index.html",
         result=result,
