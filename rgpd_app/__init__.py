@@ -46,6 +46,11 @@ def create_app(test_config=None):
     web.init_session_users(accounts.load_session_user)
     api_auth.init_app(app, find_token=tokens.active_token)
 
+    from rgpd_app import echeances
+    from rgpd_app.clocks import services as clocks
+
+    clocks.use_listed(echeances)  # the échéances providers, listed beside the blueprints
+
     from rgpd_app import errors, security, templating
 
     errors.init_app(app)

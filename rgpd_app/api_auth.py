@@ -61,6 +61,9 @@ def api_actor() -> Actor:
 
 
 def int_arg(name: str, default: int, upper: int) -> int:
-    """A positive integer query argument, capped at `upper`; `default` when absent or malformed."""
+    """A positive integer query argument, capped at `upper`; `default` when absent or malformed
+    (only ASCII digits: "²" or "١" pass str.isdigit but are no decimal number here)."""
     value = request.args.get(name, str(default))
-    return min(upper, max(1, int(value))) if value.isdigit() else default
+    if not (value.isascii() and value.isdigit()):
+        return default
+    return min(upper, max(1, int(value)))

@@ -32,7 +32,8 @@ class Binary:
 
 @dataclass(frozen=True)
 class Param:
-    """A query-string parameter the view reads by hand (a Schema in `query=` is preferred)."""
+    """A query-string (or header) parameter the view reads by hand (a Schema in `query=` is
+    preferred for a query string)."""
 
     name: str
     kind: str = "string"  # JSON Schema type
@@ -42,6 +43,7 @@ class Param:
     fmt: str | None = None  # JSON Schema format (date, date-time…)
     minimum: int | None = None
     maximum: int | None = None
+    where: str = "query"  # or "header"
 
     def schema(self) -> dict:
         schema: dict[str, Any] = {"type": self.kind}
@@ -69,6 +71,7 @@ class Operation:
     description: str = ""
     body: Any = None  # an Input schema (class or instance), or a JSON Schema dict
     form: bool = False  # the body is multipart/form-data (an upload), not JSON
+    media: str | None = None  # another media type of the body (raw bytes: a JSON Schema dict)
     response: Any = None  # a Schema, Page, Binary, a JSON Schema dict; None: 204 No Content
     status: int = 200
     query: Any = ()  # a Schema whose fields are the query parameters, or Params

@@ -19,19 +19,8 @@ def document() -> dict:
     """The document of the running application, built once per process."""
     cached = current_app.extensions.get("rgpd_openapi")
     if cached is None:
-        cached = current_app.extensions["rgpd_openapi"] = _with_legacy(build(current_app))
+        cached = current_app.extensions["rgpd_openapi"] = build(current_app)
     return cached
-
-
-def _with_legacy(spec: dict) -> dict:
-    from rgpd_app import openapi_legacy
-
-    for path, operations in openapi_legacy.PATHS.items():
-        for method, op in operations.items():
-            spec["paths"].setdefault(path, {}).setdefault(method, op)
-    for name, schema in openapi_legacy.COMPONENTS["schemas"].items():
-        spec["components"]["schemas"].setdefault(name, schema)
-    return spec
 
 
 @bp.get("/openapi.json")

@@ -122,6 +122,17 @@ def _page(page: Page) -> dict:
 
 
 def _success(op: Operation, method: str) -> dict:
+    answers = _answer(op, method)
+    if op.accepted:
+        answers["202"] = {
+            "description": "Export long confié au worker : suivre Location",
+            "headers": {"Location": {"schema": {"type": "string"}}},
+            "content": {"application/json": {"schema": "ExportJobSchema"}},
+        }
+    return answers
+
+
+def _answer(op: Operation, method: str) -> dict:
     answer = op.response
     if answer is None:
         return {"204": {"description": "Fait"}}
@@ -141,14 +152,7 @@ def _success(op: Operation, method: str) -> dict:
         ok["headers"] = {"Link": {"$ref": "#/components/headers/Link"}}
     elif method == "get":
         ok["headers"] = {"ETag": {"$ref": "#/components/headers/ETag"}}
-    answers = {str(op.status): ok}
-    if op.accepted:
-        answers["202"] = {
-            "description": "Export long confié au worker : suivre Location",
-            "headers": {"Location": {"schema": {"type": "string"}}},
-            "content": {"application/json": {"schema": "ExportJobSchema"}},
-        }
-    return answers
+    return {str(op.status): ok}
 
 
 def _errors(op: Operation, method: str, has_path_params: bool) -> dict:
@@ -177,7 +181,7 @@ def _parameters(op: Operation, method: str, path_params: list[dict]) -> list:
         params.append({"in": "query", "schema": query})
     else:
         for p in query:
-            entry = {"name": p.name, "in": "query", "required": p.required, "schema": p.schema()}
+            entry = {"name": p.name, "in": p.where, "required": p.required, "schema": p.schema()}
             if p.description:
                 entry["description"] = p.description
             params.append(entry)
@@ -201,7 +205,7 @@ def _operation(op: Operation, method: str, endpoint: str, path_params: list[dict
     if op.public:
         described["security"] = []
     if op.body is not None:
-        media = "multipart/form-data" if op.form else "application/json"
+        media = op.media or ("multipart/form-data" if op.form else "application/json")
         body = {"schema": op.body}
         if op.example is not None:
             body["example"] = op.example

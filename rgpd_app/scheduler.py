@@ -10,42 +10,36 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from rgpd_app import api_conventions, clock
+from rgpd_app import clock, jobs
 from rgpd_app.extensions import db
-from rgpd_app.journal import integrity as journal_integrity
-from rgpd_app.journal import services as journal
 from rgpd_app.operations import counters
 
 log = logging.getLogger("rgpd_app.worker")
 
 ADVISORY_LOCK_KEY = 0x52475044  # "RGPD"
 
-# (name, job) pairs run in order at each tick; each job takes `now` and is idempotent.
-JOBS: list[tuple[str, Callable[[datetime], object]]] = []
+# The (name, job) pairs of rgpd_app.jobs, run in order at each tick; each takes `now`.
+JOBS: list[tuple[str, Callable[[datetime], object]]] = [(j.name, j.run) for j in jobs.TICK_JOBS]
 # Queues polled every WORKER_QUEUE_POLL_SECONDS (work a user waits for, such as a long export):
 # each runner takes a function giving the current instant and works until its queue is empty.
-QUEUES: list[tuple[str, Callable[[Callable[[], datetime]], int]]] = []
+QUEUES: list[tuple[str, Callable[[Callable[[], datetime]], int]]] = [
+    (q.name, q.run) for q in jobs.QUEUES
+]
 
 
-def _registrar(registry: list, what: str):
-    def register(name: str):
-        def decorator(func):
-            if name not in {n for n, _ in registry}:
-                registry.append((name, func))
-            return func
+def job(name: str):
+    """Add a tick job at run time (tests add their own and remove them from JOBS afterwards);
+    the application's jobs are listed in rgpd_app.jobs."""
 
-        return decorator
+    def decorator(func):
+        if name not in {n for n, _ in JOBS}:
+            JOBS.append((name, func))
+        return func
 
-    register.__doc__ = f"Register a {what} (used by domains at import time)."
-    return register
-
-
-job = _registrar(JOBS, "tick job")
-queue = _registrar(QUEUES, "queue runner")
+    return decorator
 
 
 def _run_each(registry: list, argument, what: str, still_held=None) -> dict:
@@ -66,27 +60,6 @@ def _run_each(registry: list, argument, what: str, still_held=None) -> dict:
             results[name] = "error"
         counters.job_finished(name, ok=results[name] != "error")
     return results
-
-
-# Before the sealing: the rows journaling this week's anchors are sealed in the same tick.
-@job("journal.anchors")
-def _anchors(now):
-    return journal_integrity.send_anchors(now)
-
-
-@job("journal.seal")
-def _seal(now):
-    return journal.seal(now=now)
-
-
-@job("api.idempotency_purge")
-def _idempotency_purge(now):
-    return api_conventions.purge(now)
-
-
-@job("journal.purge")
-def _purge(now):
-    return journal.purge(now=now, retention_days=current_app.config["JOURNAL_RETENTION_DAYS"])
 
 
 def drain_queues(still_held=None) -> dict:

@@ -144,6 +144,35 @@ def id_value(text) -> int | None:
     """A decimal id from a form or a query string; None when it is not one (or not one the
     database can hold)."""
     text = str(text if text is not None else "")
-    if not text.isdigit() or len(text) > 10 or int(text) > DB_INT_MAX:
+    if not (text.isascii() and text.isdigit()) or len(text) > 10 or int(text) > DB_INT_MAX:
         return None
     return int(text)
+
+
+# PostgreSQL text cannot hold a NUL character: bound in a filter, it fails in the driver.
+NO_NUL = validate.Regexp(r"^[^\x00]*$", error=N_("Caractère NUL interdit."))
+FIELD_CODES[NO_NUL.error.msgid] = "nul_character"
+
+PER_PAGE_MAX = 200
+PAGE_MAX = 10**6
+
+
+class PageQueryInput(Input):
+    """A list's `page` and `per_page` query parameters (the pages past PAGE_MAX are refused,
+    `per_page` is capped at PER_PAGE_MAX)."""
+
+    page = fields.Integer(
+        load_default=1,
+        validate=validate.Range(min=1, max=PAGE_MAX),
+        metadata={"description": "Numéro de page (1 par défaut)"},
+    )
+    per_page = fields.Integer(
+        load_default=50,
+        validate=validate.Range(min=1),
+        metadata={"description": f"Éléments par page (50 par défaut, {PER_PAGE_MAX} au plus)"},
+    )
+
+
+def page_of(query: dict) -> tuple[int, int]:
+    """The page and page size of a loaded PageQueryInput (removed from `query`)."""
+    return query.pop("page"), min(query.pop("per_page"), PER_PAGE_MAX)

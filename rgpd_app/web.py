@@ -72,7 +72,9 @@ def form_errors_of(err) -> dict:
 
 def page_arg() -> int:
     value = request.args.get("page", "1")
-    return min(10**6, max(1, int(value))) if value.isdigit() else 1  # past it: a 500 on SQLite
+    if not (value.isascii() and value.isdigit()):  # "²" passes isdigit, not int()
+        return 1
+    return min(10**6, max(1, int(value)))  # past it: a 500 on SQLite
 
 
 def init_idle_expiry(app) -> None:

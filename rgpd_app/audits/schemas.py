@@ -1,7 +1,8 @@
-from marshmallow import Schema, fields, pre_dump, pre_load, validate
+from marshmallow import Schema, fields, pre_load, validate
 
 from rgpd_app.audits.models import DONE, OPEN
 from rgpd_app.audits.rules import MAX_MINUTES_PER_ENTRY
+from rgpd_app.clocks.schemas import DeadlineSchema
 from rgpd_app.validation import Input
 
 _name = validate.Length(max=200)
@@ -157,28 +158,6 @@ class AuditSchema(AuditSummarySchema):
 
 def deadline_dict(deadline) -> dict | None:
     return deadline.to_dict() if deadline is not None else None
-
-
-class DeadlineStepSchema(Schema):
-    code = fields.String()
-    text = fields.String()
-
-
-class DeadlineSchema(Schema):
-    """A computed deadline as the deadlines library writes it: instants in Europe/Paris."""
-
-    kind = fields.String()
-    length = fields.Integer()
-    start = fields.String(metadata={"description": "Jour (AAAA-MM-JJ) ou instant ISO 8601"})
-    raw_end = fields.String()
-    deadline = fields.String()
-    closes_at = fields.String(metadata={"format": "date-time"})
-    calendar_code = fields.String(allow_none=True)
-    steps = fields.List(fields.Nested(DeadlineStepSchema))
-
-    @pre_dump
-    def _values(self, deadline, **_):
-        return deadline.to_dict()
 
 
 class AuditClocksSchema(Schema):

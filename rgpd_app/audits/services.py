@@ -10,13 +10,11 @@ from datetime import datetime
 from sqlalchemy import select
 
 from audit import AuditState
-from rgpd_app.audits import decisions, echeances, measures, progress, submission, timelog
+from rgpd_app.audits import decisions, measures, progress, submission, timelog
 from rgpd_app.audits.access import AuditRefused, clocks_for, get_audit, list_audits
 from rgpd_app.audits.models import AuditRequest
-from rgpd_app.clocks.services import provider, task_provider
 from rgpd_app.extensions import db
 from rgpd_app.foundation.actor import Actor
-from rgpd_app.scheduler import job
 
 __all__ = [
     "AuditRefused",
@@ -38,7 +36,6 @@ def read_audit(audit_id: int, *, actor: Actor, now: datetime) -> AuditRequest:
     return item
 
 
-@job("audits.silent_acceptance")
 def silent_acceptance(now: datetime) -> int:
     """Accept every pending audit whose refusal window has closed (idempotent: state moves)."""
     stmt = select(AuditRequest.id).where(AuditRequest.state == AuditState.REQUESTED)
@@ -51,10 +48,5 @@ def silent_acceptance(now: datetime) -> int:
     return accepted
 
 
-@job("audits.measure_reminders")
 def measure_reminders(now: datetime) -> dict[str, int]:
     return measures.send_measure_reminders(now)
-
-
-provider("audits")(echeances.audit_echeances)
-task_provider("audits")(echeances.audit_tasks)

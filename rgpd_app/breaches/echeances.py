@@ -7,7 +7,7 @@ from flask import url_for
 from deadlines import hours_after
 from rgpd_app.breaches import access, rules
 from rgpd_app.breaches.models import BreachNotice
-from rgpd_app.clocks.services import Echeance, echeance_from_deadline, provider
+from rgpd_app.clocks.services import Echeance, echeance_from_deadline
 from rgpd_app.extensions import db
 from rgpd_app.foundation.actor import Actor
 
@@ -20,7 +20,6 @@ def _settled(notice: BreachNotice) -> bool:
     )
 
 
-@provider("breaches")
 def breach_echeances(actor: Actor, now: datetime) -> list[Echeance]:
     """Processor target (recorders, until the notice reached the municipality) and the
     authority deadline (both sides, until the CNIL is notified or no risk is found)."""

@@ -1,7 +1,6 @@
 """Breach use cases, one module per concept; this module registers the worker jobs and the
 "Mes échéances" provider (it is imported at app start through the views)."""
 
-from rgpd_app.breaches import echeances  # noqa: F401  (registers the provider)
 from rgpd_app.breaches.cnil_form import cnil_form, cnil_form_pdf
 from rgpd_app.breaches.decisions import record_cnil_notification, record_decision
 from rgpd_app.breaches.notices import (
@@ -27,7 +26,6 @@ from rgpd_app.breaches.recording import (
 )
 from rgpd_app.breaches.register import journal_export, register_page, register_rows
 from rgpd_app.breaches.reminders import send_reminders
-from rgpd_app.scheduler import job
 
 __all__ = [
     "cnil_form",
@@ -58,11 +56,9 @@ __all__ = [
 ]
 
 
-@job("breaches.receptions")
-def _receptions_job(now):
+def receptions_job(now):
     return sync_receptions(now)
 
 
-@job("breaches.reminders")
-def _reminders_job(now):
+def reminders_job(now):
     return send_reminders(now)

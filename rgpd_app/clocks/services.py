@@ -1,4 +1,4 @@
-"""The deadline calculator, the registry of running échéances and the iCalendar secret URL."""
+"""The deadline calculator, the running échéances and to-do tasks, and the iCalendar secret URL."""
 
 import hashlib
 import secrets
@@ -68,6 +68,9 @@ class Calculation:
         }
 
 
+EARLIEST_START = date(1970, 1, 1)
+
+
 def _length_field(field: str | None) -> str:
     if field in PERIOD_DEFAULTS or field in ("length", "extension"):
         return "length"
@@ -106,6 +109,10 @@ def compute(
         start = parse_start(start_text)
     except DeadlineError as err:
         errors["start"] = [err.message]
+    else:
+        if (start.date() if isinstance(start, datetime) else start) < EARLIEST_START:
+            # Paris kept its local mean time (UTC+00:09:21) until 1911: no ISO 8601 offset.
+            errors["start"] = [N_("Point de départ trop ancien : le 1er janvier 1970 au plus tôt.")]
     if errors:
         raise ValidationFailed(
             errors, N_("Le calcul est impossible : corrigez les champs signalés.")
@@ -132,7 +139,7 @@ def contract_for(organisation_id: int | None = None, *, actor: Actor) -> Organis
     return None
 
 
-# --- "Mes échéances": the provider registry --------------------------------------------------
+# --- "Mes échéances": what the providers return, and the providers asked ----------------------
 
 
 @dataclass(frozen=True)
@@ -160,33 +167,58 @@ class Echeance:
 
 
 Provider = Callable[[Actor, datetime], Iterable[Echeance]]
-_PROVIDERS: dict[str, Provider] = {}
+# Providers added at run time (tests add their own); the application's are in rgpd_app.echeances.
+_ADDED_PROVIDERS: dict[str, Provider] = {}
+
+
+@dataclass
+class _Listed:
+    PROVIDERS: dict[str, Provider]
+    TASK_PROVIDERS: dict[str, Callable]
+
+
+# The application's lists (rgpd_app.echeances, beside the blueprints) are handed in by
+# create_app: this domain sits below the domains whose providers it asks.
+_LISTED = _Listed({}, {})
+
+
+def use_listed(listed) -> None:
+    """Ask the providers of `listed` (a module or object with PROVIDERS and TASK_PROVIDERS)."""
+    global _LISTED
+    _LISTED = listed
+
+
+def _listed():
+    return _LISTED
 
 
 def _qualified(fn: Provider) -> str:
     return f"{fn.__module__}.{fn.__qualname__}"
 
 
-def _registrar(registry: dict, what: str, name: str):
-    def register(fn):
-        known = registry.get(name)
-        # Two domains must not share a name; the same function registered again is harmless.
+def provider(name: str) -> Callable[[Provider], Provider]:
+    """Add ``fn(actor, now) -> Iterable[Echeance]`` at run time (tests add their own and remove
+    it afterwards); it returns only what the actor may see."""
+
+    def register(fn: Provider) -> Provider:
+        known = _listed().PROVIDERS.get(name) or _ADDED_PROVIDERS.get(name)
+        # Two providers must not share a name; the same function added again is harmless.
         if known is not None and _qualified(known) != _qualified(fn):
-            raise ValueError(f"{what} {name!r} is already registered by {known!r}.")
-        registry[name] = fn
+            raise ValueError(f"Échéances provider {name!r} is already registered by {known!r}.")
+        _ADDED_PROVIDERS[name] = fn
         return fn
 
     return register
 
 
-def provider(name: str) -> Callable[[Provider], Provider]:
-    """Register ``fn(actor, now) -> Iterable[Echeance]``; it returns only what the actor may see."""
-    return _registrar(_PROVIDERS, "Échéances provider", name)
-
-
 def unregister_provider(name: str) -> None:
-    """Remove a provider (tests register their own and remove it afterwards)."""
-    _PROVIDERS.pop(name, None)
+    """Remove a provider added with `provider` (tests remove theirs afterwards)."""
+    _ADDED_PROVIDERS.pop(name, None)
+
+
+def providers() -> dict[str, Provider]:
+    """The providers asked for "Mes échéances": the listed ones, then any added at run time."""
+    return {**_listed().PROVIDERS, **_ADDED_PROVIDERS}
 
 
 def echeance_from_deadline(
@@ -214,8 +246,8 @@ def echeance_from_deadline(
 
 
 def echeances_for(actor: Actor, *, now: datetime) -> list[Echeance]:
-    """Every registered provider's échéances for the actor, most urgent (earliest) first."""
-    items = [item for fn in list(_PROVIDERS.values()) for item in fn(actor, now)]
+    """Every provider's échéances for the actor, most urgent (earliest) first."""
+    items = [item for fn in providers().values() for item in fn(actor, now)]
     return sorted(items, key=lambda item: (item.due_at, item.title, item.uid))
 
 
@@ -238,22 +270,14 @@ class Task:
 
 
 TaskProvider = Callable[[Actor, datetime], Iterable[Task]]
-_TASK_PROVIDERS: dict[str, TaskProvider] = {}
-
-
-def task_provider(name: str) -> Callable[[TaskProvider], TaskProvider]:
-    """Register ``fn(actor, now) -> Iterable[Task]``; it returns only what the actor may see
-    and must act on."""
-    return _registrar(_TASK_PROVIDERS, "Task provider", name)
 
 
 def tasks_for(actor: Actor, *, now: datetime) -> list[Task]:
-    """Every registered task provider's items for the actor, oldest first."""
-    items = [item for fn in list(_TASK_PROVIDERS.values()) for item in fn(actor, now)]
+    """Every listed task provider's items for the actor, oldest first."""
+    items = [item for fn in _listed().TASK_PROVIDERS.values() for item in fn(actor, now)]
     return sorted(items, key=lambda item: (item.since, item.title, item.uid))
 
 
-@provider("contract-end")
 def contract_ends(actor: Actor, now: datetime) -> list[Echeance]:
     """End of each visible municipality's contract, within 12 months or overdue; for the
     processor's DPO and administrators, and for that municipality's DPO."""

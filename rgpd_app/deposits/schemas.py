@@ -1,7 +1,7 @@
 from marshmallow import Schema, fields, validate
 
 from rgpd_app.deposits import rules
-from rgpd_app.validation import Input
+from rgpd_app.validation import NO_NUL, Input, PageQueryInput
 
 
 class InterventionInput(Input):
@@ -35,18 +35,47 @@ class DepositFilter(Input):
     sort = fields.String(load_default="")  # a column of access.SORTS, "-" for descending
 
 
+# The columns a list may be sorted by (deposits.access.SORTS), "-" in front for descending.
+SORT_KEYS = ("number", "organisation", "direction", "file", "date", "state")
+
+
+class DepositListQuery(DepositFilter, PageQueryInput):
+    """GET /api/v1/deposits: the list page's filters, and the page wanted."""
+
+    organisation_id = fields.Integer(load_default=None, validate=validate.Range(min=0))
+    intervention_id = fields.Integer(load_default=None, validate=validate.Range(min=0))
+    overdue = fields.Boolean(
+        load_default=False, metadata={"description": "Ceux gardés au-delà de la durée permise"}
+    )
+    q = fields.String(
+        load_default="",
+        validate=[validate.Length(max=200), NO_NUL],
+        metadata={"description": "Dans le nom du fichier"},
+    )
+    sort = fields.String(
+        load_default="",
+        validate=validate.OneOf(["", *SORT_KEYS, *(f"-{key}" for key in SORT_KEYS)]),
+        metadata={"description": "Colonne de tri, « - » devant pour l'ordre décroissant"},
+    )
+
+
 def _email(user) -> str | None:
     return user.email if user is not None else None
+
+
+_NULLABLE_TEXT = {"type": ["string", "null"]}
 
 
 class DepositSchema(Schema):
     id = fields.Integer()
     organisation_id = fields.Integer(allow_none=True)
-    organisation_name = fields.Function(lambda d: d.organisation.name if d.organisation else None)
+    organisation_name = fields.Function(
+        lambda d: d.organisation.name if d.organisation else None, metadata=_NULLABLE_TEXT
+    )
     intervention_id = fields.Integer(allow_none=True)
-    direction = fields.String()
-    source = fields.String()
-    state = fields.String()
+    direction = fields.String(metadata={"enum": list(rules.DIRECTION_LABELS)})
+    source = fields.String(metadata={"enum": [rules.WEB, rules.FTP]})
+    state = fields.String(metadata={"enum": list(rules.STATE_LABELS)})
     original_filename = fields.String()
     size = fields.Integer()
     sha256 = fields.String()
@@ -54,14 +83,34 @@ class DepositSchema(Schema):
     check_message = fields.String()
     recipient_email = fields.String()
     created_at = fields.DateTime()
-    created_by = fields.Function(lambda d: _email(d.created_by))
+    created_by = fields.Function(lambda d: _email(d.created_by), metadata=_NULLABLE_TEXT)
     remote_path = fields.String(allow_none=True)
     remote_deleted_at = fields.DateTime(allow_none=True)
     upload_attempts = fields.Integer()
     last_error = fields.String()
     sent_at = fields.DateTime(allow_none=True)
     destroyed_at = fields.DateTime(allow_none=True)
-    destroyed_by = fields.Function(lambda d: _email(d.destroyed_by))
+    destroyed_by = fields.Function(lambda d: _email(d.destroyed_by), metadata=_NULLABLE_TEXT)
+
+
+class _Viewed:
+    """A deposit with whether it is held past the permitted time, for DepositViewSchema."""
+
+    def __init__(self, deposit, is_overdue: bool):
+        self._deposit, self.is_overdue = deposit, is_overdue
+
+    def __getattr__(self, name):
+        return getattr(self._deposit, name)
+
+
+class DepositViewSchema(DepositSchema):
+    """A deposit as the API answers it: with `is_overdue` (held past DEPOSIT_MAX_DAYS)."""
+
+    is_overdue = fields.Boolean()
+
+    @classmethod
+    def viewed(cls, deposit, is_overdue: bool):
+        return _Viewed(deposit, is_overdue)
 
 
 class InterventionSchema(Schema):

@@ -3,7 +3,6 @@
 
 import logging
 
-from rgpd_app.clocks.services import provider
 from rgpd_app.deposits import ftp
 from rgpd_app.deposits.access import (  # noqa: F401
     certificate_file,
@@ -15,7 +14,6 @@ from rgpd_app.deposits.access import (  # noqa: F401
     open_download,
     open_interventions,
 )
-from rgpd_app.deposits.echeances import deposit_echeances
 from rgpd_app.deposits.interventions import (  # noqa: F401
     attach,
     close_intervention,
@@ -27,15 +25,11 @@ from rgpd_app.deposits.interventions import (  # noqa: F401
 from rgpd_app.deposits.receiving import poll_inbox, receive_upload  # noqa: F401
 from rgpd_app.deposits.sending import send_file, upload_pending  # noqa: F401
 from rgpd_app.extensions import db
-from rgpd_app.scheduler import job
 
 log = logging.getLogger("rgpd_app.deposits")
 
-provider("deposits")(deposit_echeances)
 
-
-@job("deposits.ftp_poll")
-def _poll(now):
+def ftp_poll_job(now):
     try:
         return poll_inbox(now=now)
     except (ftp.FtpUnavailable, ftp.FtpMisconfigured) as error:
@@ -44,11 +38,9 @@ def _poll(now):
         return "unavailable"
 
 
-@job("deposits.ftp_upload")
-def _upload(now):
+def ftp_upload_job(now):
     return upload_pending(now=now)
 
 
-@job("deposits.ftp_cleanup")
-def _cleanup(now):
+def ftp_cleanup_job(now):
     return delete_remote_copies(now=now)

@@ -16,6 +16,7 @@ the job says why. Files are deleted after EXPORT_FILE_HOURS.
 import json
 import logging
 import os
+import re
 import secrets
 import time
 import uuid
@@ -29,7 +30,7 @@ from flask import current_app, url_for
 from flask_babel import force_locale, gettext
 from sqlalchemy import select, update
 
-from rgpd_app.clocks.services import Task, task_provider
+from rgpd_app.clocks.services import Task
 from rgpd_app.errors import DomainError, NotFound
 from rgpd_app.exports.models import DONE, EXPIRED, FAILED, QUEUED, RUNNING, ExportJob
 from rgpd_app.exports.response import FORMATS, MIMETYPES, check_format
@@ -39,7 +40,7 @@ from rgpd_app.foundation.actor import Actor, actor_for
 from rgpd_app.foundation.tenancy import require
 from rgpd_app.messages import N_
 from rgpd_app.organisations.models import Organisation
-from rgpd_app.scheduler import job, queue
+from rgpd_app.paging import Page, paginate
 
 log = logging.getLogger("rgpd_app.exports")
 
@@ -122,8 +123,13 @@ def request_export(
     return export
 
 
+_PUBLIC_ID = re.compile(r"[0-9a-f]{32}")
+
+
 def get_job(public_id: str, *, actor: Actor) -> ExportJob:
     """The export, for the user who asked for it only (404 for anybody else)."""
+    if not _PUBLIC_ID.fullmatch(str(public_id)):  # never a uuid4 hex: nothing to look up
+        raise NotFound()
     export = db.session.scalar(select(ExportJob).where(ExportJob.public_id == str(public_id)))
     if export is None or export.user_id != actor.id:
         raise NotFound()
@@ -138,6 +144,13 @@ def my_jobs(*, actor: Actor, limit: int = 50) -> list[ExportJob]:
         .limit(limit)
     )
     return list(db.session.scalars(stmt))
+
+
+def page_of_jobs(*, actor: Actor, page: int, per_page: int) -> Page:
+    """The user's exports, newest first, one page of them."""
+    stmt = select(ExportJob).where(ExportJob.user_id == actor.id)
+    order = [ExportJob.requested_at.desc(), ExportJob.id.desc()]
+    return paginate(stmt, page=page, per_page=per_page, order_by=order)
 
 
 def open_download(public_id: str, *, actor: Actor, now: datetime) -> tuple[Path, ExportJob]:
@@ -188,7 +201,6 @@ def claim_next(now: datetime) -> ExportJob | None:
             return db.session.get(ExportJob, candidate)
 
 
-@queue("exports")
 def run_pending(now_func: Callable[[], datetime], *, limit: int | None = None) -> int:
     """Build queued exports one after the other until none is left; return how many ran."""
     ran = 0
@@ -299,7 +311,6 @@ class _Progress:
             )
 
 
-@job("exports.requeue_stale")
 def requeue_stale(now: datetime) -> int:
     """Exports left running by a worker that stopped: queued again, or failed after 3 tries."""
     stale = db.session.scalars(
@@ -318,7 +329,6 @@ def requeue_stale(now: datetime) -> int:
     return len(stale)
 
 
-@job("exports.purge")
 def purge_expired(now: datetime) -> int:
     """Delete the files of exports past their expiry (the job row stays, as evidence)."""
     expired = db.session.scalars(
@@ -338,7 +348,6 @@ def file_of(export: ExportJob) -> Path | None:
     return folder(FOLDER, export.storage_name) if export.storage_name else None
 
 
-@task_provider("exports")
 def ready_exports(actor: Actor, now: datetime) -> list[Task]:
     """The actor's own exports built by the worker and not downloaded yet (file still kept)."""
     stmt = (

@@ -8,12 +8,11 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from rgpd_app.clocks.services import provider, task_provider
 from rgpd_app.errors import NotFound, ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.files import Upload
 from rgpd_app.foundation.actor import Actor
-from rgpd_app.instructions import decisions, echeances, inforce, notify, rules, storage
+from rgpd_app.instructions import decisions, inforce, notify, rules, storage
 from rgpd_app.instructions.access import (
     InstructionRefused,
     get_instruction,
@@ -207,10 +206,6 @@ def open_attachment(instruction_id: int, attachment_id: int, *, actor: Actor, no
     item.journal("attachment_read", now=now, actor=actor, attachment_id=found.id)
     db.session.commit()
     return found, storage.path_of(found)
-
-
-provider("instructions")(echeances.instruction_echeances)
-task_provider("instructions")(echeances.instruction_tasks)
 
 
 def form_choices(*, actor: Actor) -> dict:

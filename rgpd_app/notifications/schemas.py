@@ -1,6 +1,18 @@
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from rgpd_app.notifications.models import FAILED, PENDING, SENDING, SENT
+from rgpd_app.validation import PageQueryInput
+
+
+class OutboxQueryInput(PageQueryInput):
+    """GET /api/v1/notifications: one state (else every message not yet sent), and the page."""
+
+    state = fields.String(
+        load_default=None,
+        validate=validate.OneOf([PENDING, SENDING, SENT, FAILED]),
+        metadata={"description": "Les messages dans cet état ; sans lui, ceux non encore envoyés"},
+    )
+
 
 STATE_LABELS = {
     PENDING: "En attente",
@@ -21,12 +33,12 @@ class OutboxMessageSchema(Schema):
 
     id = fields.Integer()
     message_id = fields.String()
-    channel = fields.String()
+    channel = fields.String(metadata={"enum": ["email", "webhook"]})
     recipient = fields.String()
     organisation_id = fields.Integer(allow_none=True)
     template = fields.String()
     subject = fields.String()
-    state = fields.String()
+    state = fields.String(metadata={"enum": [PENDING, SENDING, SENT, FAILED]})
     attempts = fields.Integer()
     next_attempt_at = fields.AwareDateTime()
     last_attempt_at = fields.AwareDateTime(allow_none=True)

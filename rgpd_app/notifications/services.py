@@ -9,7 +9,7 @@ from flask import current_app, url_for
 from flask_babel import gettext
 from sqlalchemy import func, select, update
 
-from rgpd_app.clocks.services import Task, task_provider
+from rgpd_app.clocks.services import Task
 from rgpd_app.errors import Conflict, NotFound, ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.foundation import roles
@@ -29,7 +29,6 @@ from rgpd_app.notifications.models import (
     OutboxMessage,
 )
 from rgpd_app.paging import Page, paginate
-from rgpd_app.scheduler import job
 
 log = logging.getLogger("rgpd_app.outbox")
 
@@ -178,13 +177,11 @@ def purge_bodies(now: datetime) -> int:
     return len(ids)
 
 
-@job("outbox.purge_bodies")
-def _purge_bodies_job(now):
+def purge_bodies_job(now):
     return purge_bodies(now)
 
 
-@job("outbox.send")
-def _send_job(now):
+def send_job(now):
     return send_due(now)
 
 
@@ -252,7 +249,6 @@ def list_messages(
     return paginate(stmt, page=page, per_page=per_page, order_by=order)
 
 
-@task_provider("outbox")
 def failed_messages(actor: Actor, now: datetime) -> list[Task]:
     """For administrators: messages given up after every attempt, to look at and retry."""
     if not (actor.is_processor_staff and actor.has(roles.ADMIN)):

@@ -3,35 +3,70 @@
 from flask import request
 
 from rgpd_app import clock
-from rgpd_app.api_auth import api_actor, api_blueprint, int_arg
-from rgpd_app.errors import ValidationFailed
-from rgpd_app.exports import job_api
+from rgpd_app.api_auth import api_actor, api_blueprint
+from rgpd_app.apidoc import Binary, Page, operation
+from rgpd_app.exports import FORMATS, MIMETYPES, job_api
 from rgpd_app.exports.models import ExportJob
-from rgpd_app.messages import N_
+from rgpd_app.foundation.tenancy import require
 from rgpd_app.register import copy_jobs, copying, exporting, history, listing, services
+from rgpd_app.register.access import KEEPER
 from rgpd_app.register.schemas import (
+    PER_PAGE_MAX,
     CopyInput,
+    HistoryQueryInput,
+    ProcessingAsOfSchema,
+    ProcessingCopiesSchema,
+    ProcessingInput,
     ProcessingSchema,
     ProcessingSummarySchema,
+    RegisterExportQueryInput,
+    RegisterExportRowSchema,
+    RegisterListQueryInput,
+    StatusInput,
     VersionSchema,
+    version_row,
 )
-from rgpd_app.validation import id_value, load
+from rgpd_app.validation import load
 
 bp = api_blueprint("register_api", __name__, "/processings")
+TAG = "registre"
 
-_TRUE = {"1", "true", "yes", "on"}
+_PROCESSING_EXAMPLE = {
+    "controller_id": 1,
+    "name": "Gestion de l'état civil",
+    "description": "Tenue des registres et délivrance des actes d'état civil",
+    "purposes": [{"label": "Tenir les registres d'état civil"}],
+    "legal_bases": ["legal_obligation"],
+    "data_subjects": ["Administrés"],
+    "data_categories": [
+        {
+            "label": "Identité",
+            "purpose": "Tenir les registres d'état civil",
+            "retention_value": 75,
+            "retention_unit": "years",
+        }
+    ],
+    "recipients": ["Officiers d'état civil"],
+    "estimated_persons": 5000,
+    "operations": ["hosting"],
+    "measures": [{"family": "access_control", "description": "Comptes nominatifs"}],
+}
 
 
-def filters_from(args) -> listing.Filters:
-    controller = args.get("controller_id", "")
+def _filters(query: dict) -> listing.Filters:
+    """The filters of a loaded RegisterFiltersInput."""
     return listing.Filters(
-        q=args.get("q", "").strip(),
-        controller_id=id_value(controller),
-        status=args.get("status", ""),
-        special=args.get("special", "").lower() in _TRUE,
-        transfers=args.get("transfers", "").lower() in _TRUE,
-        pending_consent=args.get("pending_consent", "").lower() in _TRUE,
+        q=query["q"].strip(),
+        controller_id=query["controller_id"],
+        status=query["status"] or "",
+        special=query["special"],
+        transfers=query["transfers"],
+        pending_consent=query["pending_consent"],
     )
+
+
+def _page(query: dict) -> tuple[int, int]:
+    return query["page"], min(PER_PAGE_MAX, query["per_page"])
 
 
 def dump(described) -> dict:
@@ -46,10 +81,17 @@ def dump(described) -> dict:
 
 
 @bp.get("")
+@operation(
+    "Registre des traitements visibles (filtres et pages)",
+    tag=TAG,
+    query=RegisterListQueryInput,
+    response=Page(ProcessingSummarySchema),
+)
 def index():
-    page, per_page = int_arg("page", 1, 10**6), int_arg("per_page", 50, 200)
+    query = load(RegisterListQueryInput(), request.args)
+    page, per_page = _page(query)
     result = listing.list_activities(
-        filters_from(request.args), actor=api_actor(), now=clock.now(), page=page, per_page=per_page
+        _filters(query), actor=api_actor(), now=clock.now(), page=page, per_page=per_page
     )
     return {
         "items": ProcessingSummarySchema(many=True).dump(result.items),
@@ -60,21 +102,45 @@ def index():
 
 
 @bp.get("/export")
+@operation(
+    "Exporter le registre (CSV, XLSX, ODS, JSON, PDF)",
+    tag=TAG,
+    description="La liste filtrée (`register=list`, par défaut), le registre art. 30(2) "
+    "(`register=processor`) ou le registre art. 30(1) d'une collectivité "
+    "(`register=controller` avec `controller_id`) ; chaque export est journalisé. Un long "
+    "export XLSX, ODS ou PDF est confié au worker : réponse 202, à suivre sur "
+    "/api/v1/exports/{id}.",
+    query=RegisterExportQueryInput,
+    response=Binary(
+        tuple(MIMETYPES[f] for f in FORMATS),
+        "Le registre",
+        json=RegisterExportRowSchema(many=True),
+    ),
+    errors=(404,),
+    accepted=True,
+)
 def export():
     """The filtered list (`register=list`, default), the art. 30(2) register (`processor`) or a
     controller's art. 30(1) register (`controller` with `controller_id`) in `format`; a long
     XLSX/ODS/PDF export is queued for the worker: 202 and where to follow it."""
+    query = load(RegisterExportQueryInput(), request.args)
     answer = exporting.export_register(
-        request.args.get("format", "json"),
-        request.args.get("register", exporting.FILTERED_LIST),
-        filters_from(request.args),
-        actor=api_actor(),
-        now=clock.now(),
+        query["format"], query["register"], _filters(query), actor=api_actor(), now=clock.now()
     )
     return job_api.accepted(answer) if isinstance(answer, ExportJob) else answer
 
 
 @bp.post("")
+@operation(
+    "Créer un traitement (DPO du sous-traitant ; DPO de la collectivité pour la sienne)",
+    tag=TAG,
+    body=ProcessingInput,
+    example=_PROCESSING_EXAMPLE,
+    response=ProcessingSchema,
+    status=201,
+    errors=(404,),
+    description="`controller_id` et `name` obligatoires ; le traitement naît brouillon.",
+)
 def create():
     data = services.validated(request.get_json(silent=True), actor=api_actor(), now=clock.now())
     activity = services.create_activity(data, actor=api_actor(), now=clock.now())
@@ -82,11 +148,21 @@ def create():
 
 
 @bp.get("/<int:activity_id>")
+@operation("Un traitement, sa complétude et ses problèmes", tag=TAG, response=ProcessingSchema)
 def detail(activity_id: int):
     return dump(services.get_activity(activity_id, actor=api_actor(), now=clock.now()))
 
 
 @bp.patch("/<int:activity_id>")
+@operation(
+    "Modifier un traitement : champs présents seulement, avec la `version` lue",
+    tag=TAG,
+    body=ProcessingInput,
+    example={"version": 1, "recipients": ["Officiers d'état civil", "Procureur de la République"]},
+    response=ProcessingSchema,
+    description="`version` obligatoire (409 si elle n'est plus la dernière) ; les champs "
+    "absents restent inchangés ; la collectivité ne change pas (copier le traitement).",
+)
 def update(activity_id: int):
     data = services.validated(
         request.get_json(silent=True), actor=api_actor(), activity_id=activity_id, now=clock.now()
@@ -96,23 +172,40 @@ def update(activity_id: int):
 
 
 @bp.post("/<int:activity_id>/status")
+@operation(
+    "Valider ou archiver un traitement (DPO du sous-traitant)",
+    tag=TAG,
+    body=StatusInput,
+    example={"status": "validated", "version": 3},
+    response=ProcessingSchema,
+    description="Un traitement incomplet ou avec un problème n'est pas validé (400, "
+    "`incomplete`) ; la `version` lue, si donnée, doit être la dernière (409).",
+)
 def status(activity_id: int):
-    body = request.get_json(silent=True) or {}
-    target = body.get("status")
-    if target not in ("validated", "archived"):
-        raise ValidationFailed({"status": [N_("Valeur attendue : validated ou archived.")]})
-    version = body.get("version")
+    require(api_actor(), KEEPER)  # a refused role: 403 before any 400
+    data = load(StatusInput(), request.get_json(silent=True))
     activity = services.change_status(
-        activity_id, target, actor=api_actor(), now=clock.now(),
-        version=version if isinstance(version, int) else None,
-    )  # fmt: skip
+        activity_id, data["status"], actor=api_actor(), now=clock.now(), version=data["version"]
+    )
     return dump(services.describe(activity))
 
 
 @bp.post("/<int:activity_id>/copies")
+@operation(
+    "Copier un traitement type vers plusieurs collectivités (DPO du sous-traitant)",
+    tag=TAG,
+    body=CopyInput,
+    example={"controller_ids": [2, 3, 4]},
+    response=ProcessingCopiesSchema,
+    status=201,
+    accepted=True,
+    description="Au-delà de RGPD_COPY_INLINE_MAX collectivités, la copie est confiée au "
+    "worker (202, à suivre sur /api/v1/exports/{id}) ; son fichier rend compte de chaque copie.",
+)
 def copies(activity_id: int):
     """Copies made at once (201), or, past COPY_INLINE_MAX municipalities, queued for the
     worker (202 and the job, whose file reports each copy)."""
+    require(api_actor(), KEEPER)  # a refused role: 403 before any 400
     data = load(CopyInput(), request.get_json(silent=True))
     actor, now = api_actor(), clock.now()
     if copy_jobs.needs_worker(len(set(data["controller_ids"]))):
@@ -120,18 +213,41 @@ def copies(activity_id: int):
             copy_jobs.request_copy(activity_id, data["controller_ids"], actor=actor, now=now)
         )
     made = copying.copy_to_many(activity_id, data["controller_ids"], actor=actor, now=now)
-    return {"items": [{"id": c.id, "controller_id": c.controller_id} for c in made]}, 201
+    return ProcessingCopiesSchema().dump({"items": made}), 201
+
+
+_HISTORY = {
+    "oneOf": [
+        {
+            "type": "object",
+            "description": "Sans `on` : les versions, la plus récente d'abord (pages)",
+            "required": ["items", "total", "page", "per_page"],
+            "properties": {
+                "items": {"type": "array", "items": VersionSchema},
+                "total": {"type": "integer", "minimum": 0},
+                "page": {"type": "integer", "minimum": 1},
+                "per_page": {"type": "integer", "minimum": 1},
+            },
+        },
+        ProcessingAsOfSchema,
+    ]
+}
 
 
 @bp.get("/<int:activity_id>/history")
+@operation(
+    "Versions du traitement (qui, quand, quoi) ; avec `on=AAAA-MM-JJ`, l'état à cette date",
+    tag=TAG,
+    query=HistoryQueryInput,
+    response=_HISTORY,
+)
 def versions(activity_id: int):
     actor, now = api_actor(), clock.now()
-    on = request.args.get("on", "")
-    if on:
-        day = _parse_day(on)
-        entry = history.as_of(activity_id, day, actor=actor, now=now)
-        return {"on": day.isoformat(), "entry": entry}
-    page, per_page = int_arg("page", 1, 10**6), int_arg("per_page", 50, 200)
+    query = load(HistoryQueryInput(), request.args)
+    if query["on"] is not None:
+        entry = history.as_of(activity_id, query["on"], actor=actor, now=now)
+        return ProcessingAsOfSchema().dump({"on": query["on"], "entry": entry})
+    page, per_page = _page(query)
     _, result = history.list_history(
         activity_id, actor=actor, now=now, page=page, per_page=per_page
     )
@@ -140,25 +256,4 @@ def versions(activity_id: int):
         "total": result.total,
         "page": page,
         "per_page": per_page,
-    }
-
-
-def _parse_day(value: str):
-    from datetime import date
-
-    try:
-        return date.fromisoformat(value)
-    except ValueError as err:
-        raise ValidationFailed({"on": [N_("Date invalide (format AAAA-MM-JJ).")]}) from err
-
-
-def version_row(version) -> dict:
-    import json
-
-    return {
-        "version": version.version,
-        "action": version.action,
-        "changed_at": version.changed_at.isoformat(),
-        "changed_by": version.changed_by_email,
-        "changes": json.loads(version.changed_fields),
     }

@@ -13,8 +13,8 @@ from rgpd_app.messages import N_
 from rgpd_app.organisations import picking
 from rgpd_app.register import exporting, imports
 from rgpd_app.register.access import EDITORS, READERS
-from rgpd_app.register.api import filters_from
 from rgpd_app.register.rules import FIELD_LABELS
+from rgpd_app.register.schemas import filters_from
 from rgpd_app.validation import id_value
 from rgpd_app.web import current_actor, flash, roles_required
 

@@ -17,7 +17,6 @@ from flask import current_app
 
 from rgpd_app.errors import NotFound, ValidationFailed
 from rgpd_app.messages import N_
-from rgpd_app.scheduler import job
 
 MAX_AGE = timedelta(hours=24)
 MAX_BYTES = 20 * 1024 * 1024
@@ -96,7 +95,6 @@ def discard(upload_id: str, taken: Path | None = None) -> None:
         taken.unlink(missing_ok=True)
 
 
-@job("register.import_uploads_purge")
 def purge(now: datetime) -> int:
     """Delete import files older than MAX_AGE (they hold personal data); idempotent."""
     removed = 0

@@ -15,7 +15,6 @@ from rgpd_app.organisations import picking
 from rgpd_app.paging import Page, sort_key
 from rgpd_app.register import copy_jobs, copying, countries, forms, history, listing, services
 from rgpd_app.register.access import EDITORS, KEEPER, READERS, can_edit_processor_side
-from rgpd_app.register.api import filters_from, version_row
 from rgpd_app.register.choices import (
     LEGAL_BASES,
     MEASURE_FAMILIES,
@@ -29,6 +28,7 @@ from rgpd_app.register.choices import (
 )
 from rgpd_app.register.entries import snapshot
 from rgpd_app.register.rules import FIELD_LABELS, TRANSFER_STATUSES, retention_text
+from rgpd_app.register.schemas import filters_from, version_row
 from rgpd_app.validation import id_value
 from rgpd_app.web import current_actor, flash, page_arg, roles_required
 
@@ -87,7 +87,9 @@ def index():
             on, actor=actor, now=now, controller_id=filters.controller_id, page=page
         )
     else:
-        result = listing.list_activities(filters, actor=actor, now=now, page=page, sort=sort)
+        result = listing.list_activities(
+            filters, actor=actor, now=now, page=page, sort=sort, count_cap=listing.PAGE_COUNT_CAP
+        )
     return render_template(
         "register/index.html",
         result=result,

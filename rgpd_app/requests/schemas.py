@@ -1,6 +1,7 @@
 from marshmallow import Schema, ValidationError, fields, validate
 
 from deadlines import DeadlineError, parse_instant
+from rgpd_app.clocks.schemas import DeadlineSchema
 from rgpd_app.messages import N_
 from rgpd_app.requests import rules
 from rgpd_app.validation import Input
@@ -147,33 +148,14 @@ class RequestSchema(RequestSummarySchema):
     assistance = fields.Nested(AssistanceSchema, allow_none=True)
 
 
-class RequestDeadlineStepSchema(Schema):
-    code = fields.String()
-    text = fields.String()
-
-
-class RequestDeadlineSchema(Schema):
-    """A deadline with its explanation (deadlines.Deadline.to_dict: Paris ISO 8601 instants,
-    days as AAAA-MM-JJ)."""
-
-    kind = fields.String()
-    length = fields.Integer()
-    start = fields.String(metadata={"description": "Jour (AAAA-MM-JJ) ou instant"})
-    raw_end = fields.String()
-    deadline = fields.String(metadata={"description": "Dernier jour ou instant du délai"})
-    closes_at = fields.String(metadata={"format": "date-time"})
-    calendar_code = fields.String(allow_none=True)
-    steps = fields.List(fields.Nested(RequestDeadlineStepSchema))
-
-
 class RequestClocksSchema(Schema):
     """Both clocks side by side: the assistance (initial or extended) and the municipality's
     answer; null where a clock does not run."""
 
-    assistance_first = fields.Nested(RequestDeadlineSchema, allow_none=True)
-    assistance_extended = fields.Nested(RequestDeadlineSchema, allow_none=True)
+    assistance_first = fields.Nested(DeadlineSchema, allow_none=True)
+    assistance_extended = fields.Nested(DeadlineSchema, allow_none=True)
     assistance_is_extended = fields.Boolean(allow_none=True)
-    controller_answer = fields.Nested(RequestDeadlineSchema, allow_none=True)
+    controller_answer = fields.Nested(DeadlineSchema, allow_none=True)
     help_in_time = fields.Boolean(allow_none=True)
 
 

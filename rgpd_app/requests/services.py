@@ -7,13 +7,11 @@ worker call them through here.
 
 from datetime import datetime
 
-from rgpd_app.clocks.services import provider
 from rgpd_app.foundation.actor import Actor
-from rgpd_app.requests import assistance, echeances, purge, recording
+from rgpd_app.requests import assistance, purge, recording
 from rgpd_app.requests.access import RequestRefused, get_request, list_requests
 from rgpd_app.requests.models import SubjectRequest
 from rgpd_app.requests.timing import clocks_for
-from rgpd_app.scheduler import job
 
 __all__ = [
     "RequestRefused",
@@ -29,9 +27,5 @@ def read_request(request_id: int, *, actor: Actor, now: datetime) -> SubjectRequ
     return get_request(request_id, actor=actor)
 
 
-@job("requests.purge_identity")
 def purge_identity(now: datetime) -> int:
     return purge.purge_identities(now)
-
-
-provider("requests")(echeances.request_echeances)

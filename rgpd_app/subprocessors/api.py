@@ -3,7 +3,7 @@
 from flask import request
 
 from rgpd_app import clock
-from rgpd_app.api_auth import api_actor, api_blueprint
+from rgpd_app.api_auth import api_actor, api_blueprint, int_arg
 from rgpd_app.apidoc import PAGING, Page, Param, operation
 from rgpd_app.subprocessors import services
 from rgpd_app.subprocessors.schemas import (
@@ -26,11 +26,6 @@ _SUB_EXAMPLE = {
     "activities": ["hosting"],
     "dpa_reference": "DPA-2026-01",
 }
-
-
-def int_arg(name: str, default: int, upper: int) -> int:
-    value = request.args.get(name, str(default))
-    return min(upper, max(1, int(value))) if value.isdigit() else default
 
 
 def page_of(result, schema) -> dict:

@@ -3,13 +3,13 @@
 from flask import request
 
 from rgpd_app import clock
-from rgpd_app.api_auth import api_actor, api_blueprint
+from rgpd_app.api_auth import api_actor, api_blueprint, int_arg
 from rgpd_app.apidoc import PAGING, Page, Param, operation
 from rgpd_app.foundation import roles
 from rgpd_app.foundation.tenancy import require
 from rgpd_app.paging import Page as ResultPage
 from rgpd_app.subprocessors import services
-from rgpd_app.subprocessors.api import int_arg, page_of
+from rgpd_app.subprocessors.api import page_of
 from rgpd_app.subprocessors.notice_schemas import (
     ApprovalInput,
     NoticeRecipientSchema,

@@ -7,26 +7,18 @@ notices (prepare and send), answers (objection, approval, receipt date, outcome)
 
 from datetime import datetime
 
-from rgpd_app.clocks.services import provider
-from rgpd_app.scheduler import job
-from rgpd_app.subprocessors import answers, catalogue, echeances, municipality, notices, windows
+from rgpd_app.subprocessors import answers, catalogue, municipality, notices, windows
 
 __all__ = ["answers", "catalogue", "municipality", "notices", "windows"]
 
 
-@job("subprocessors.start_windows")
 def start_windows(now: datetime) -> int:
     return windows.start_windows(now)
 
 
-@job("subprocessors.reminders")
 def send_reminders(now: datetime) -> int:
     return windows.send_reminders(now)
 
 
-@job("subprocessors.close_windows")
 def close_windows(now: datetime) -> int:
     return windows.close_windows(now)
-
-
-provider("subprocessor_windows")(echeances.window_echeances)

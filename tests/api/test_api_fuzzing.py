@@ -81,8 +81,6 @@ def _fuzz(app, token: str) -> tuple[list[str], dict[int, int]]:
     tags = set(filter(None, os.environ.get("RGPD_FUZZ_TAGS", "").split(",")))
     for result in schema.get_all_operations():
         operation = result.ok()
-        if "operationId" not in operation.definition.raw:
-            continue  # a hand-written legacy path (rgpd_app/openapi_legacy.py), not generated yet
         if tags and not tags & set(operation.definition.raw.get("tags", [])):
             continue  # RGPD_FUZZ_TAGS=registre,audits: only those (while working on them)
 

@@ -234,3 +234,32 @@ def test_the_api_queues_a_large_copy(app, api, towns, keeper, clock):
     assert copies_of(entry) == []
     jobs.run_pending(clock)
     assert copies_of(entry) == sorted(ids)
+
+
+def test_a_long_list_is_counted_up_to_a_cap_and_still_pages_in_both_languages(
+    client, login_as, api, towns, keeper, clock, monkeypatch
+):
+    from rgpd_app.register import listing
+
+    monkeypatch.setattr(listing, "PAGE_COUNT_CAP", 10)
+    entry = make_entry(towns["Brest"], keeper, clock)
+    table = ProcessingActivity.__table__
+    row = db.session.execute(select(table).where(table.c.id == entry.id)).mappings().one()
+    copy = {k: v for k, v in row.items() if k != "id"}
+    db.session.execute(table.insert(), [copy | {"name": f"Traitement {n:02d}"} for n in range(29)])
+    db.session.commit()
+    login_as("processor_dpo")
+    first = client.get("/register/?controller=brest").get_data(as_text=True)
+    assert "Page 1 — plus de 10 résultats" in first and len(rows_of(first)) == 25
+    following = re.search(r'<a href="([^"]*page=2[^"]*)">Suivante</a>', first)
+    assert following is not None and "controller=" in following.group(1)  # filters kept
+    second = client.get(following.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert "Page 2 — plus de 10 résultats" in second and len(rows_of(second)) == 5
+    assert ">Précédente</a>" in second and ">Suivante</a>" not in second
+    assert set(rows_of(first)).isdisjoint(rows_of(second))
+    few = client.get("/register/?controller=brest&q=cantine").get_data(as_text=True)
+    assert "Page 1 sur 1 — 1 résultat(s)" in few  # under the cap: the exact count
+    assert api(keeper).get("/api/v1/processings").get_json()["total"] == 30  # the API: exact
+    client.post("/language", data={"lang": "en"})
+    english = client.get("/register/?controller=brest").get_data(as_text=True)
+    assert "Page 1 — more than 10 results" in english and ">Next</a>" in english
