@@ -5,6 +5,7 @@ from dataclasses import replace
 from datetime import date
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import get_locale, gettext
 
 from rgpd_app import clock
 from rgpd_app.errors import DomainError, ValidationFailed
@@ -46,6 +47,19 @@ LABELS = {
     "actions": VERSION_ACTIONS,
     "fields": FIELD_LABELS,
 }
+_TRANSLATED: dict[str, dict] = {}
+
+
+def labels() -> dict:
+    """LABELS in the page's language (one dict per language, built once per process)."""
+    locale = str(get_locale())
+    found = _TRANSLATED.get(locale)
+    if found is None:
+        found = _TRANSLATED[locale] = {
+            group: {code: gettext(text) for code, text in choices.items()}
+            for group, choices in LABELS.items()
+        }
+    return found
 
 
 def _day_arg(name: str) -> date | None:
@@ -101,7 +115,7 @@ def index():
         on=on,
         can_pick_controller=actor.is_processor_staff,
         can_create=actor.has(*EDITORS),
-        labels=LABELS,
+        labels=labels(),
         export_formats=FORMATS,
     ), (400 if problem else 200)
 
@@ -130,7 +144,7 @@ def _form_page(raw, errors, *, activity=None, status=200, candidates=()):
         candidates=candidates,
         subprocessors=listing.subprocessor_choices(),
         countries=countries.choices_outside_eea(),
-        labels=LABELS,
+        labels=labels(),
     ), status
 
 
@@ -210,7 +224,7 @@ def detail(activity_id: int):
         e=described.entry,
         can_edit=actor.has(*EDITORS) and described.activity.status != "archived",
         is_keeper=actor.has(KEEPER),
-        labels=LABELS,
+        labels=labels(),
         retention_text=retention_text,
     )
 
@@ -270,7 +284,7 @@ def versions(activity_id: int):
         rows=[version_row(v) | {"at": v.changed_at} for v in result.items],
         on=on,
         past=past,
-        labels=LABELS,
+        labels=labels(),
         retention_text=retention_text,
     )
 

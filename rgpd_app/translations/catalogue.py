@@ -43,6 +43,11 @@ def runtime_labels() -> dict[str, str]:
         labels.setdefault(label, f"audit state {state.value} (audit.states.STATE_LABELS)")
     for name, label in PERIOD_LABELS.items():
         labels.setdefault(label, f"contract period {name} (rgpd_app.templating.PERIOD_LABELS)")
+    from rgpd_app.register.views import LABELS as REGISTER_LABELS
+
+    for group, choices in REGISTER_LABELS.items():
+        for name, label in choices.items():
+            labels.setdefault(label, f"register {group} {name} (rgpd_app.register.views.LABELS)")
     from rgpd_app.breaches.rules import CAUSES, NATURES
     from rgpd_app.subprocessors.notice_rules import KINDS, SCOPES
 

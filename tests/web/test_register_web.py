@@ -2,6 +2,7 @@
 copy; refused roles (403) and foreign municipalities (404)."""
 
 from datetime import UTC, datetime
+from html import unescape
 
 import pytest
 from sqlalchemy import func, select
@@ -300,3 +301,16 @@ def test_editing_a_validated_entry_says_it_goes_back_to_draft(client, login_as, 
     assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
     body = client.get(response.location).get_data(as_text=True)
     assert "repasse en brouillon" in body and "Brouillon" in body
+
+
+def test_the_registers_closed_lists_follow_the_language(client, login_as, keeper, entry):
+    login_as(keeper)
+    listing = unescape(client.get("/register/").get_data(as_text=True))
+    detail = unescape(client.get(f"/register/{entry.id}").get_data(as_text=True))
+    assert "Brouillon" in listing and "Mission d'intérêt public (art. 6.1.e)" in detail
+    client.post("/language", data={"lang": "en"})
+    listing = unescape(client.get("/register/").get_data(as_text=True))
+    detail = unescape(client.get(f"/register/{entry.id}").get_data(as_text=True))
+    assert ">Draft<" in listing and "Brouillon" not in listing
+    assert "Public task (art. 6(1)(e))" in detail and "Hosting" in detail
+    assert "Mission d'intérêt public" not in detail and "Hébergement" not in detail
