@@ -1,8 +1,9 @@
 """Loading requests within the actor's reach, and journaling each step."""
 
+import re
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from rgpd_app.errors import Conflict, DomainError, Forbidden
 from rgpd_app.foundation.actor import Actor
@@ -58,6 +59,8 @@ SORTS = {
     "state": SubjectRequest.state,
 }
 DEFAULT_SORT = "-received"
+# A request's reference as typed: "DEM-00042", "dem42", "42".
+REFERENCE = re.compile(r"(?:DEM-?)?0*(\d{1,10})", re.IGNORECASE)
 
 
 def list_requests(
@@ -73,5 +76,12 @@ def list_requests(
     stmt = requests_query(actor, filters).join(
         Organisation, Organisation.id == SubjectRequest.organisation_id
     )
+    text = (filters or {}).get("q", "").strip()
+    if text:
+        matches = [Organisation.name.ilike(f"%{text}%")]
+        number = REFERENCE.fullmatch(text)
+        if number and int(number[1]) <= 2**31 - 1:
+            matches.append(SubjectRequest.id == int(number[1]))
+        stmt = stmt.where(or_(*matches))
     order = ordering(sort, SORTS, DEFAULT_SORT, SubjectRequest.id)
     return paginate(stmt, page=page, per_page=per_page, order_by=order)

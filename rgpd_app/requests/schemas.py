@@ -72,6 +72,11 @@ class AssistanceOutcomeInput(Input):
 
 
 class RequestFiltersInput(Input):
+    q = fields.String(
+        load_default="",
+        validate=validate.Length(max=200),
+        metadata={"description": "Recherche dans la référence et le nom de la collectivité"},
+    )
     state = fields.String(load_default="", validate=validate.OneOf(["", *rules.STATE_LABELS]))
     kind = fields.String(load_default="", validate=validate.OneOf(["", *rules.KINDS]))
     origin = fields.String(load_default="", validate=validate.OneOf(["", *rules.ORIGINS]))

@@ -219,3 +219,37 @@ def test_api_refuses_roles_and_hides_the_foreign_municipality(
 def test_a_refused_role_is_told_so_before_its_body_is_read(api, make_user, path, role):
     answer = api(make_user(role)).post(path, json={})
     assert answer.status_code == 403 and answer.json["code"] == "forbidden"
+
+
+def test_the_list_finds_a_request_by_its_reference_or_its_municipality(
+    client, api, login_as, staff, metz, rennes, clock
+):
+    from rgpd_app.requests import recording
+
+    at_metz = recording.record_request(
+        record_data(metz.id), actor=staff.actor(staff.support), now=clock()
+    )
+    at_rennes = recording.record_request(
+        record_data(rennes.id), actor=staff.actor(staff.support), now=clock()
+    )
+    login_as(staff.processor_dpo)
+
+    def listed(q: str) -> set[str]:
+        page = client.get("/requests/", query_string={"q": q})
+        assert page.status_code == 200
+        return {ref for ref in (at_metz.reference, at_rennes.reference) if ref in page.text}
+
+    assert 'name="q"' in client.get("/requests/").text
+    assert listed("rennes") == {at_rennes.reference}
+    assert listed(at_metz.reference.lower()) == {at_metz.reference}
+    assert listed(str(at_rennes.id)) == {at_rennes.reference}
+    assert listed("Nantes") == set()
+    assert listed("99999999999999999999") == set()  # no integer overflow: nothing matches
+    assert listed("") == {at_metz.reference, at_rennes.reference}
+    # The municipality's DPO searches among its own requests only.
+    login_as(staff.controller_dpo)
+    assert listed("rennes") == set() and listed(str(at_rennes.id)) == set()
+    # The API takes the same filter.
+    found = api(staff.processor_dpo).get("/api/v1/requests", query_string={"q": "rennes"})
+    assert found.status_code == 200 and [r["id"] for r in found.json["items"]] == [at_rennes.id]
+    assert_documented(client, "get", "/api/v1/requests", found)
