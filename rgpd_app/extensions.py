@@ -68,7 +68,7 @@ def _end_reading_transaction(exc) -> None:
     rollback, so every page planned its queries again (0.6 ms of PostgreSQL's time for the
     register list's, bench/web.py). Anything else keeps the rollback: an error, a request that
     may write, a statement other than a SELECT, a change pending in the session."""
-    if exc is not None or not has_request_context() or request.method not in SAFE_METHODS:
+    if exc is not None or request.method not in SAFE_METHODS:
         return
     if g.get("_rgpd_wrote") or not db.session.registry.has():
         return

@@ -12,6 +12,7 @@ from rgpd_app.organisations.models import Organisation
 from rgpd_app.paging import Page, ordering, paginate
 from rgpd_app.requests import rules
 from rgpd_app.requests.models import SubjectRequest
+from rgpd_app.validation import id_value
 
 
 class RequestRefused(DomainError):
@@ -80,8 +81,9 @@ def list_requests(
     if text:
         matches = [Organisation.name.ilike(f"%{text}%")]
         number = REFERENCE.fullmatch(text)
-        if number and int(number[1]) <= 2**31 - 1:
-            matches.append(SubjectRequest.id == int(number[1]))
+        request_id = id_value(number[1]) if number else None
+        if request_id is not None:
+            matches.append(SubjectRequest.id == request_id)
         stmt = stmt.where(or_(*matches))
     order = ordering(sort, SORTS, DEFAULT_SORT, SubjectRequest.id)
     return paginate(stmt, page=page, per_page=per_page, order_by=order)
