@@ -64,6 +64,8 @@ FIELD_LABELS = {
     "dpa_valid_until_on": "Contrat de sous-traitance valable jusqu'au",
     "processing_countries": "Pays de traitement",
     "transfer_documentation": "Documentation du transfert",
+    "kind": "Type", "channel": "Reçue par", "organisation": "Collectivité",
+    "requester_identity": "Identité du demandeur",
 }  # fmt: skip
 
 

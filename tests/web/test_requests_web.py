@@ -253,3 +253,16 @@ def test_the_list_finds_a_request_by_its_reference_or_its_municipality(
     found = api(staff.processor_dpo).get("/api/v1/requests", query_string={"q": "rennes"})
     assert found.status_code == 200 and [r["id"] for r in found.json["items"]] == [at_rennes.id]
     assert_documented(client, "get", "/api/v1/requests", found)
+
+
+def test_the_error_summary_names_the_request_form_fields_in_the_language(
+    client, login_as, staff, metz
+):
+    login_as(staff.support)
+    data = {"organisation": "Metz-Ville", "kind": "access", "requester_identity": "Jeanne"}
+    refused = client.post("/requests/new", data=data)
+    assert refused.status_code == 400
+    assert '<a href="#channel">Reçue par</a> : Ce champ est obligatoire.' in refused.text
+    client.post("/language", data={"lang": "en"})
+    english = client.post("/requests/new", data=data)
+    assert '<a href="#channel">Received by</a> : This field is required.' in english.text
