@@ -73,11 +73,12 @@ def prohibited_match(label: str, prohibited) -> str | None:
     return None
 
 
-def retention_text(category: dict) -> str:
-    """ "5 ans", "18 mois" or the stated criterion; "" when no retention is defined."""
+def retention_text(category: dict, units: dict[str, str] = RETENTION_UNITS) -> str:
+    """ "5 ans", "18 mois" (`units`: the units' names, a page's language) or the stated
+    criterion; "" when no retention is defined."""
     value, unit = category.get("retention_value"), category.get("retention_unit")
-    if value and unit in RETENTION_UNITS:
-        return f"{value} {RETENTION_UNITS[unit]}"
+    if value and unit in units:
+        return f"{value} {units[unit]}"
     return (category.get("retention_criterion") or "").strip()
 
 

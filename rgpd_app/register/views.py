@@ -50,6 +50,10 @@ LABELS = {
 _TRANSLATED: dict[str, dict] = {}
 
 
+def _retention_text(category: dict) -> str:
+    return retention_text(category, units=labels()["units"])
+
+
 def labels() -> dict:
     """LABELS in the page's language (one dict per language, built once per process)."""
     locale = str(get_locale())
@@ -225,7 +229,7 @@ def detail(activity_id: int):
         can_edit=actor.has(*EDITORS) and described.activity.status != "archived",
         is_keeper=actor.has(KEEPER),
         labels=labels(),
-        retention_text=retention_text,
+        retention_text=_retention_text,
     )
 
 
@@ -285,7 +289,7 @@ def versions(activity_id: int):
         on=on,
         past=past,
         labels=labels(),
-        retention_text=retention_text,
+        retention_text=_retention_text,
     )
 
 

@@ -314,3 +314,11 @@ def test_the_registers_closed_lists_follow_the_language(client, login_as, keeper
     assert ">Draft<" in listing and "Brouillon" not in listing
     assert "Public task (art. 6(1)(e))" in detail and "Hosting" in detail
     assert "Mission d'intérêt public" not in detail and "Hébergement" not in detail
+
+
+def test_an_entrys_retention_is_written_in_the_pages_language(client, login_as, keeper, entry):
+    login_as(keeper)
+    assert ">5 ans<" in client.get(f"/register/{entry.id}").get_data(as_text=True)
+    client.post("/language", data={"lang": "en"})
+    detail = client.get(f"/register/{entry.id}").get_data(as_text=True)
+    assert ">5 years<" in detail and "5 ans" not in detail
