@@ -164,16 +164,17 @@ def authorisation(state: str | None, has_objected: bool) -> str:
 
 
 def time_left_text(closes_at: datetime | None, now: datetime) -> str:
-    """Time left before a window closes, in French ("2 j 5 h", "45 min", "clos")."""
+    """Time left before a window closes ("2 j 5 h", "45 min", "clos"), a message translated
+    where it is shown."""
     if closes_at is None:
-        return "pas commencé"
+        return N_("pas commencé")
     seconds = int((closes_at - now).total_seconds())
     if seconds <= 0:
-        return "clos"
+        return N_("clos")
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     if days:
-        return f"{days} j {hours} h"
+        return N_("%(days)s j %(hours)s h", days=days, hours=hours)
     if hours:
-        return f"{hours} h {rest // 60} min"
-    return f"{max(1, rest // 60)} min"
+        return N_("%(hours)s h %(minutes)s min", hours=hours, minutes=rest // 60)
+    return N_("%(minutes)s min", minutes=max(1, rest // 60))

@@ -43,7 +43,6 @@ def _context() -> dict:
         "operations": OPERATIONS,
         "activities_of": activities_of,
         "time_left": notice_rules.time_left_text,
-        "closed_text": notice_rules.closed_text,
     }
 
 

@@ -1,6 +1,7 @@
 """Sub-processor pages: catalogue, municipality list and exports, notices, answers, roles."""
 
 from datetime import UTC, date, datetime, timedelta
+from html import unescape
 
 import pytest
 from sqlalchemy import func, select
@@ -265,3 +266,17 @@ def test_every_page_renders_for_the_roles_that_use_it(client, login_as, sub_worl
     assert body.count('class="recipient') == 1 and "Ville de Metz" not in body
     assert client.get(f"/subprocessors/notices/{draft.id}").status_code == 404
     assert "Formuler une objection" in client.get(url(notice, rennes)).get_data(as_text=True)
+
+
+def test_a_municipalitys_window_reads_in_english(client, login_as, sub_world, sent, clock):
+    notice, rennes, metz = sent
+    clock.set(datetime(2026, 3, 7, 18, 0, tzinfo=UTC))
+    login_as(sub_world.rennes_dpo.user)
+    client.post("/language", data={"lang": "en"})
+    page = client.get(f"/subprocessors/notices/{notice.id}/recipients/{rennes.id}")
+    body = unescape(page.get_data(as_text=True))
+    assert page.status_code == 200
+    assert "Objection period running" in body and "Délai d'objection en cours" not in body
+    assert "Monday 9 March 2026 at midnight (end of day) (Paris time)" in body
+    assert "2 d 5 h" in body
+    assert "lundi" not in body and "heure de Paris" not in body
