@@ -1,15 +1,18 @@
 """Jinja filters and globals shared by every template."""
 
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from flask import before_render_template, g
+from flask import before_render_template, g, request, url_for
 from flask_babel import format_date, get_locale, get_translations, gettext
 from flask_login import current_user
+from markupsafe import Markup
 
 from deadlines import format_day_fr
 from rgpd_app import navigation
 from rgpd_app.clocks.rules import time_left_fr
 from rgpd_app.errors import translated, translated_fields
+from rgpd_app.fragments import fragment
 from rgpd_app.journal.actions import action_label
 from rgpd_app.organisations.models import PERIOD_DEFAULTS
 
@@ -118,6 +121,41 @@ def catalogue():
     return found
 
 
+# The characters url_for leaves as they are in a query string (werkzeug.urls._urlencode).
+QUERY_SAFE = "!$'()*,/:;?@"
+
+
+def list_url(endpoint: str, path_args: dict | None = None, /, **changes) -> str:
+    """`endpoint`'s URL (with `path_args`) carrying this request's query arguments, `changes`
+    replacing some (None drops one): the links of a list's sort headers and pager, which keep
+    its filters. What url_for would give, the path built once per request: through a template,
+    url_for with the query rebuilt cost ~40 µs for each of a list page's links."""
+    paths = g.setdefault("_rgpd_list_paths", {})
+    key = (endpoint, tuple(path_args.items()) if path_args else ())
+    path = paths.get(key)
+    if path is None:
+        path = paths[key] = url_for(endpoint, **(path_args or {}))
+    args = {**request.args.to_dict(), **changes}
+    query = urlencode([(k, v) for k, v in args.items() if v is not None], safe=QUERY_SAFE)
+    return f"{path}?{query}" if query else path
+
+
+def sort_th(label: str, key: str, sort: str) -> Markup:
+    """A sortable column's header: a link that sorts the list by `key`, then reverses it; `sort`
+    is the list's current sort ("-" in front when descending). The other filters stay in the
+    URL. (A function rather than a macro: a list has four to six of them.)"""
+    current, descending = sort.lstrip("-") == key, sort.startswith("-")
+    next_sort = ("" if descending else "-") + key if current else key
+    href = list_url(request.endpoint, request.view_args, sort=next_sort, page=1)
+    if not current:
+        return Markup('<th scope="col">\n    <a class="sort" href="%s">%s</a></th>') % (href, label)
+    order, arrow = ("descending", "▼") if descending else ("ascending", "▲")
+    return Markup(
+        '<th scope="col" aria-sort="%s">\n    <a class="sort" href="%s">%s'
+        ' <span aria-hidden="true">%s</span></a></th>'
+    ) % (order, href, label, arrow)
+
+
 def init_app(app) -> None:
     from rgpd_app.web import current_actor
 
@@ -146,20 +184,30 @@ def init_app(app) -> None:
         if isinstance(context.get("errors"), dict):
             context["errors"] = translated_fields(context["errors"])
 
-    def menu():
-        return navigation.menu_for(current_actor()) if current_user.is_authenticated else []
+    # The menu and the breadcrumb are functions of the roles held, the page and the language
+    # (rgpd_app.navigation): kept rendered, they cost a lookup, not a tenth of the page's time.
+    def main_nav():
+        actor = current_actor()
+        key = (actor.roles, request.endpoint, request.blueprint)
+        return fragment(key, "_nav.html", lambda: {"menu": navigation.menu_for(actor)})
 
-    def breadcrumb(title: str):
+    def breadcrumb_nav(title: str):
         if not current_user.is_authenticated:
-            return []
-        return navigation.breadcrumb_for(current_actor(), title)
+            return ""
+        actor = current_actor()
+        key = (actor.roles, request.endpoint, request.blueprint, str(title))
+        return fragment(
+            key, "_breadcrumb.html", lambda: {"crumbs": navigation.breadcrumb_for(actor, title)}
+        )
 
     app.jinja_env.globals.update(
         get_locale=get_locale,
         field_label=field_label,
-        menu=menu,
-        breadcrumb=breadcrumb,
+        main_nav=main_nav,
+        breadcrumb_nav=breadcrumb_nav,
         current_actor=current_actor,
+        list_url=list_url,
+        sort_th=sort_th,
         # "reste 3 jours" / "échue depuis 2 heures" (clock boxes), in the page's language
         time_left=lambda due_at, now: translated(time_left_fr(due_at, now)),
         period_names=lambda: list(PERIOD_DEFAULTS),

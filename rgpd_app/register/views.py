@@ -11,6 +11,7 @@ from rgpd_app import clock
 from rgpd_app.errors import DomainError, ValidationFailed
 from rgpd_app.exports import FORMATS
 from rgpd_app.extensions import db
+from rgpd_app.fragments import fragment
 from rgpd_app.messages import N_
 from rgpd_app.organisations import picking
 from rgpd_app.paging import Page, sort_key
@@ -120,8 +121,20 @@ def index():
         can_pick_controller=actor.is_processor_staff,
         can_create=actor.has(*EDITORS),
         labels=labels(),
-        export_formats=FORMATS,
+        export_menu=_export_menu(filters or filters_from(request.args), actor),
     ), (400 if problem else 200)
+
+
+def _export_menu(filters, actor):
+    """The list's export links: the same for every reader with the same filters and choice of
+    municipality (0.2 ms of the page's 1 ms of rendering, bench/web.py)."""
+    shown = tuple(sorted(filters.as_dict().items()))
+    can_pick = actor.is_processor_staff
+    return fragment(
+        (shown, can_pick),
+        "register/_export_menu.html",
+        lambda: {"filters": filters, "can_pick_controller": can_pick, "export_formats": FORMATS},
+    )
 
 
 def _form_page(raw, errors, *, activity=None, status=200, candidates=()):
