@@ -40,11 +40,17 @@ def load(app, test_config=None) -> None:
     app.config.from_mapping(
         SECRET_KEY=_secret_key(instance),
         SQLALCHEMY_DATABASE_URI=os.environ.get("RGPD_DATABASE_URL", default_db),
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        # A pooled PostgreSQL connection the server has closed (a restart, a terminated backend)
+        # is replaced at checkout without a round trip (extensions._drop_closed_connection);
+        # RGPD_DB_PRE_PING=1 adds SQLAlchemy's ping, a round trip per checkout, for networks
+        # that drop idle connections silently (a NAT or firewall timeout).
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": _bool("RGPD_DB_PRE_PING", False)},
         # Idle sessions expire after 30 minutes (annex §1).
         PERMANENT_SESSION_LIFETIME=timedelta(
             minutes=int(os.environ.get("RGPD_IDLE_MINUTES", "30"))
         ),
+        # The cookie is sent again when the session changes (web.SEEN_EVERY), not on every page.
+        SESSION_REFRESH_EACH_REQUEST=False,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=_bool("RGPD_SECURE_COOKIES", False),

@@ -1,5 +1,7 @@
 """Extensions, created unbound and bound in create_app."""
 
+import select
+
 from flask import g, has_app_context, has_request_context, request, session
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -8,7 +10,7 @@ from flask_login import LoginManager, current_user
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, event, exc
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING = {
@@ -49,6 +51,21 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+def _drop_closed_connection(dbapi_connection, _record, _proxy) -> None:
+    """At checkout, a pooled connection whose socket has something to read is one the server
+    closed while it sat idle (a restart, pg_terminate_backend: the server sends its FATAL
+    message and closes; an idle connection is sent nothing else): the pool connects again,
+    and the page works. No round trip, where SQLAlchemy's pre-ping sent one per checkout
+    (PostgreSQL's time for the register page, bench/web.py)."""
+    closed = getattr(dbapi_connection, "closed", False)
+    if not closed:
+        poll = select.poll()
+        poll.register(dbapi_connection.fileno(), select.POLLIN | select.POLLPRI)
+        closed = bool(poll.poll(0))
+    if closed:
+        raise exc.DisconnectionError("closed by the server while idle in the pool")
 
 
 # Statements that read only: a transaction that ran nothing else ends the same way committed
@@ -100,6 +117,7 @@ def init_app(app) -> None:
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
         else:
+            event.listen(db.engine, "checkout", _drop_closed_connection)
             event.listen(db.engine, "before_cursor_execute", _note_writes)
             # A request's teardown runs before the app context's (Flask-SQLAlchemy's rollback).
             app.teardown_request(_end_reading_transaction)

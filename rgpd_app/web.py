@@ -14,6 +14,10 @@ from rgpd_app.messages import N_
 
 # Health probes and the metrics scrape (operations/health.py): answered without a session.
 PROBE_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+# The session's last activity is written at most this often (seconds): a page that changes
+# nothing else then sends no new cookie (SESSION_REFRESH_EACH_REQUEST is off). An idle session
+# so ends between 29 and 30 minutes after its last page, never later.
+SEEN_EVERY = 60
 
 
 def init_session_users(load_user) -> None:
@@ -82,7 +86,8 @@ def init_idle_expiry(app) -> None:
     def _expire_idle_session():
         if request.path.startswith(("/static/", "/api/")) or request.path in PROBE_PATHS:
             return None  # probes and scrapes neither open nor extend a session
-        session.permanent = True
+        if not session.permanent:  # setting it marks the session changed
+            session.permanent = True
         now = clock.now().timestamp()
         last = session.get("seen")
         limit = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
@@ -97,5 +102,6 @@ def init_idle_expiry(app) -> None:
                 logout_user()
                 session.clear()
                 return redirect(url_for("accounts.login", expired=1))
-        session["seen"] = now
+        if last is None or not 0 <= now - last < SEEN_EVERY:
+            session["seen"] = now
         return None

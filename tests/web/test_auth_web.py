@@ -94,6 +94,27 @@ def test_idle_session_expires_after_thirty_minutes(client, make_org, make_user, 
     assert response.status_code == 302 and "expired=1" in response.location
 
 
+def test_a_page_within_a_minute_of_the_last_writes_no_session_cookie(
+    client, make_org, make_user, clock
+):
+    # The last activity is written at most once a minute: a page that changes nothing sends
+    # no new cookie, and the idle limit counts from the last write, so it is never exceeded.
+    user = make_user("controller_dpo", make_org())
+    login(client, user.email)
+    client.get("/dashboard")  # the first page keeps its form token in the session
+    clock.advance(seconds=30)
+    assert "Set-Cookie" not in client.get("/dashboard").headers
+    clock.advance(seconds=40)  # 70 s after the sign-in: written again
+    assert "session=" in client.get("/dashboard").headers["Set-Cookie"]
+    clock.advance(seconds=59)
+    assert "Set-Cookie" not in client.get("/dashboard").headers
+    clock.advance(
+        minutes=29, seconds=2
+    )  # 30 min 1 s after the last write, 29 min 3 s after the last page
+    response = client.get("/dashboard")
+    assert response.status_code == 302 and "expired=1" in response.location
+
+
 def test_expired_password_forces_a_change_after_login(client, make_user, clock):
     user = make_user("support", totp=True)
     clock.advance(days=366)
