@@ -5,7 +5,7 @@ from datetime import datetime
 
 import pyotp
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from rgpd_app.accounts import passwords, rules, tokens
@@ -17,6 +17,7 @@ from rgpd_app.foundation.actor import Actor, active_roles
 from rgpd_app.foundation.journal import record
 from rgpd_app.messages import N_
 from rgpd_app.organisations.models import Organisation
+from rgpd_app.validation import id_value
 
 GENERIC_LOGIN_ERROR = "Identifiant ou mot de passe incorrect, ou compte temporairement verrouillé."
 
@@ -72,13 +73,19 @@ def count_failure(user: User, reason: str, *, now: datetime) -> None:
         record("account.locked", now=now, user=user, details={"until": locked_until.isoformat()})
 
 
+# A session's user with its grants in the same round trip: every request reads them (the
+# actor's roles). Built once, so SQLAlchemy keeps its cache key (bench/web.py).
+SESSION_USER = select(User).options(joinedload(User.grants)).where(User.id == bindparam("user_id"))
+
+
 def load_session_user(session_id: str) -> User | None:
     """The enabled user of a session id "<user id>:<session version>" (Flask-Login's loader)."""
     user_id, _, version = session_id.partition(":")
-    if not user_id.isdigit():
+    user_id = id_value(user_id)
+    if user_id is None:
         return None
-    # With its grants in the same round trip: every request reads them (the actor's roles).
-    user = db.session.get(User, int(user_id), options=[joinedload(User.grants)])
+    found = db.session.execute(SESSION_USER, {"user_id": user_id})
+    user = found.unique().scalar_one_or_none()
     if user is None or not user.is_enabled or str(user.session_version) != version:
         return None
     return user

@@ -27,7 +27,11 @@ def visible_controller_ids(actor: Actor) -> frozenset[int] | None:
 
 def scope(stmt: Select, column, actor: Actor) -> Select:
     """Restrict a query on a controller-owned table to what the actor may see."""
-    ids = visible_controller_ids(actor)
+    return scope_to(stmt, column, visible_controller_ids(actor))
+
+
+def scope_to(stmt: Select, column, ids: frozenset[int] | None) -> Select:
+    """Restrict a query to the municipalities `ids` (visible_controller_ids; None: all)."""
     if ids is None:
         return stmt
     return stmt.where(column.in_(ids))

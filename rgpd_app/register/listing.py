@@ -3,14 +3,23 @@ pending consent) and paging, without loading the entries' child lists."""
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import Select, literal, or_, select
+from sqlalchemy import Integer, Select, bindparam, literal, or_, select
 
 from rgpd_app.extensions import db
 from rgpd_app.foundation.actor import Actor
-from rgpd_app.foundation.tenancy import require, scope
+from rgpd_app.foundation.tenancy import require, scope, scope_to, visible_controller_ids
 from rgpd_app.organisations.models import CONTROLLER, Organisation
-from rgpd_app.paging import Page, capped, capped_count, count_rows, count_upto, ordering
+from rgpd_app.paging import (
+    Page,
+    capped,
+    capped_count,
+    count_rows,
+    count_upto,
+    ordering,
+    sort_key,
+)
 from rgpd_app.register.access import READERS
 from rgpd_app.register.choices import STATUSES
 from rgpd_app.register.models import DataCategory, ProcessingActivity, Transfer
@@ -66,11 +75,11 @@ class Summary:
     updated_at: str
 
 
-def filtered(stmt: Select, filters: Filters) -> Select:
+def filtered(stmt: Select, filters: Filters, dialect: str | None = None) -> Select:
     """`stmt` on ProcessingActivity restricted by the list's filters (list page and exports)."""
     if filters.q:
         like = f"%{filters.q.lower()}%"
-        if db.session.get_bind().dialect.name == "sqlite":
+        if (dialect or db.session.get_bind().dialect.name) == "sqlite":
             # SQLite's LIKE ignores ASCII case, which is all its lower() folds: same result,
             # half the time (no function call per row).
             stmt = stmt.where(or_(PA.name.like(like), PA.description.like(like)))
@@ -125,32 +134,12 @@ def list_activities(
     exists. `count_cap`: count the list only up to it (the list page: "plus de 1000"); None
     counts exactly (the API's `total`)."""
     require(actor, *READERS)
-    ids_stmt = filtered(
-        scope(
-            select(PA.id).join(Organisation, Organisation.id == PA.controller_id),
-            PA.controller_id,
-            actor,
-        ),
-        filters,
-    )
-    order = ordering(sort, SORTS, DEFAULT_SORT, PA.id)
-    page_ids = ids_stmt.order_by(*order).offset((page - 1) * per_page).limit(per_page + 1)
-    page_ids = page_ids.correlate(None)  # its own tables, not the outer query's
-    # The capped count rides along with the rows (PostgreSQL runs it once): one round trip.
-    listed = (
-        literal(0) if count_cap is None else capped_count(ids_stmt, count_cap).scalar_subquery()
-    )
-    rows = db.session.execute(
-        select(
-            PA.id, PA.controller_id, Organisation.name.label("controller_name"), PA.name,
-            PA.status, PA.version, PA.updated_at, HAS_SPECIAL.label("has_special"),
-            HAS_TRANSFERS.label("has_transfers"), HAS_PENDING.label("has_pending_consent"),
-            listed.label("listed"),
-        )
-        .join(Organisation, Organisation.id == PA.controller_id)
-        .where(PA.id.in_(page_ids))
-        .order_by(*order)
-    ).all()  # fmt: skip
+    sort = sort_key(sort, SORTS, DEFAULT_SORT)
+    seen = visible_controller_ids(actor)
+    dialect = db.session.get_bind().dialect.name
+    ids_stmt, stmt = _statements(filters, sort, seen, count_cap, dialect)
+    offset = (page - 1) * per_page
+    rows = db.session.execute(stmt, {"page_offset": offset, "page_rows": per_page + 1}).all()
     if count_cap is None:
         total, is_capped = count_rows(ids_stmt), False
     elif rows:
@@ -166,6 +155,46 @@ def list_activities(
         for r in rows[:per_page]
     ]  # fmt: skip
     return Page(items, total, page, per_page, is_capped=is_capped, next_exists=len(rows) > per_page)
+
+
+@lru_cache(maxsize=256)
+def _statements(filters: Filters, sort: str, seen, count_cap: int | None, dialect: str):
+    """The list's id query and page query for these filters, sort and municipalities seen
+    (None: all), built once: a statement built again cost its construction and its cache key
+    on every page (SQLAlchemy keeps the key of a statement it has seen). The page's offset and
+    size are bound at execution (`page_offset`, `page_rows`)."""
+    ids_stmt = filtered(
+        scope_to(
+            select(PA.id).join(Organisation, Organisation.id == PA.controller_id),
+            PA.controller_id,
+            seen,
+        ),
+        filters,
+        dialect,
+    )
+    order = ordering(sort, SORTS, DEFAULT_SORT, PA.id)
+    page_ids = (
+        ids_stmt.order_by(*order)
+        .offset(bindparam("page_offset", type_=Integer))
+        .limit(bindparam("page_rows", type_=Integer))
+        .correlate(None)  # its own tables, not the outer query's
+    )
+    # The capped count rides along with the rows (PostgreSQL runs it once): one round trip.
+    listed = (
+        literal(0) if count_cap is None else capped_count(ids_stmt, count_cap).scalar_subquery()
+    )
+    stmt = (
+        select(
+            PA.id, PA.controller_id, Organisation.name.label("controller_name"), PA.name,
+            PA.status, PA.version, PA.updated_at, HAS_SPECIAL.label("has_special"),
+            HAS_TRANSFERS.label("has_transfers"), HAS_PENDING.label("has_pending_consent"),
+            listed.label("listed"),
+        )
+        .join(Organisation, Organisation.id == PA.controller_id)
+        .where(PA.id.in_(page_ids))
+        .order_by(*order)
+    )  # fmt: skip
+    return ids_stmt, stmt
 
 
 def controller_choices(*, actor: Actor) -> list:
