@@ -67,9 +67,7 @@ def test_the_export_menu_follows_the_filters(app, client, login_as, make_org):
     town = make_org(name="Toul")
     login_as("processor_dpo")
     unfiltered = exports(client.get("/register/").get_data(as_text=True))
-    filtered = exports(
-        client.get("/register/?controller=Toul&status=draft").get_data(as_text=True)
-    )
+    filtered = exports(client.get("/register/?controller=Toul&status=draft").get_data(as_text=True))
     assert "choisissez d'abord une collectivité" in unfiltered
     assert f"controller_id={town.id}" in filtered and "status=draft" in filtered
     assert "status=draft" not in unfiltered
