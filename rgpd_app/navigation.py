@@ -9,7 +9,7 @@ section of its blueprint (a processing's page to "Registre"), which the breadcru
 from dataclasses import dataclass
 
 from flask import current_app, request, url_for
-from flask_babel import get_locale, gettext
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 
@@ -97,20 +97,9 @@ def current_section(endpoint: str | None, blueprint: str | None) -> Section | No
 
 
 def menu_for(actor) -> list[dict]:
-    """The sections with at least one link `actor` may open, each link marked if current.
-
-    The menu is a function of the roles the actor holds now (worked out afresh each request),
-    the page, the language and where the app is mounted: it is built once per such key (a few
-    hundred at most), not on every page. Templates only read it."""
-    key = (actor.roles, request.endpoint, request.blueprint, str(get_locale()),
-           request.script_root)  # fmt: skip
-    menus = current_app.extensions.setdefault("rgpd_menus", {})
-    if key not in menus:
-        menus[key] = _menu(actor)
-    return menus[key]
-
-
-def _menu(actor) -> list[dict]:
+    """The sections with at least one link `actor` may open, each link marked if current: a
+    function of the roles held now, the page, the language and where the app is mounted, which
+    the template's menu is kept rendered for (templating.main_nav)."""
     endpoint, blueprint = request.endpoint, request.blueprint
     here = current_section(endpoint, blueprint)
     menu = []
