@@ -38,9 +38,9 @@ def register_blueprints(app) -> None:
     from rgpd_app.requests import api as requests_api
     from rgpd_app.requests import views as requests_views
     from rgpd_app.subprocessors import api as subprocessors_api
-    from rgpd_app.subprocessors import notice_api as subprocessor_notices_api
-    from rgpd_app.subprocessors import notice_views as subprocessor_notices_views
     from rgpd_app.subprocessors import views as subprocessors_views
+    from rgpd_app.subprocessors.notices import api as subprocessor_notices_api
+    from rgpd_app.subprocessors.notices import views as subprocessor_notices_views
     from rgpd_app.web import init_idle_expiry
 
     for module in (

@@ -16,9 +16,9 @@ from rgpd_app.register import countries
 from rgpd_app.register.access import READERS
 from rgpd_app.register.choices import ARCHIVED, OPERATIONS, SAFEGUARDS
 from rgpd_app.register.models import ProcessingActivity, processing_subprocessor
-from rgpd_app.subprocessors import notice_rules
 from rgpd_app.subprocessors.catalogue import all_edges, chain_of
 from rgpd_app.subprocessors.models import NoticeRecipient, Subprocessor, SubprocessorNotice
+from rgpd_app.subprocessors.notices import rules as notice_rules
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from rgpd_app.organisations.models import CONTROLLER, Organisation
 from rgpd_app.paging import Page, paginate
 from rgpd_app.register.choices import ARCHIVED, OPERATIONS
 from rgpd_app.register.models import ProcessingActivity
-from rgpd_app.subprocessors import catalogue, notice_rules
+from rgpd_app.subprocessors import catalogue
 from rgpd_app.subprocessors.models import (
     DRAFT,
     SENT,
@@ -26,7 +26,8 @@ from rgpd_app.subprocessors.models import (
     Subprocessor,
     SubprocessorNotice,
 )
-from rgpd_app.subprocessors.notice_text import notice_lines, notice_title
+from rgpd_app.subprocessors.notices import rules as notice_rules
+from rgpd_app.subprocessors.notices.text import notice_lines, notice_title
 
 FIELDS = (
     "kind", "subprocessor_id", "replaced_id", "activities", "contract_start_on",
