@@ -12,8 +12,8 @@ def register_blueprints(app) -> None:
     from rgpd_app.audits import portal as audit_portal
     from rgpd_app.audits import views as audits_views
     from rgpd_app.breaches import api as breaches_api
-    from rgpd_app.breaches import notice_views as breach_notice_views
     from rgpd_app.breaches import views as breaches_views
+    from rgpd_app.breaches.notices import views as breach_notice_views
     from rgpd_app.clocks import api as clocks_api
     from rgpd_app.clocks import views as clocks_views
     from rgpd_app.deposits import api as deposits_api

@@ -398,8 +398,8 @@ BREACH = {
 
 
 def _confirm_all(breach_id: int, m: datetime) -> None:
-    from rgpd_app.breaches import notices
     from rgpd_app.breaches.models import BreachNotice
+    from rgpd_app.breaches.notices import services as notices
 
     officer = actor(SECURITY_OFFICER, m)
     stmt = select(BreachNotice.id).where(BreachNotice.breach_id == breach_id)

@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import select
 
 from rgpd_app import clock as app_clock
-from rgpd_app.breaches import notices as breach_notices
 from rgpd_app.breaches import services as breaches
 from rgpd_app.breaches.models import BreachNotice
+from rgpd_app.breaches.notices import services as breach_notices
 from rgpd_app.extensions import db
 from rgpd_app.notifications import services
 from rgpd_app.notifications.models import OutboxAttempt, OutboxMessage
