@@ -20,8 +20,8 @@ def register_blueprints(app) -> None:
     from rgpd_app.deposits import views as deposits_views
     from rgpd_app.evidence import api as evidence_api
     from rgpd_app.evidence import views as evidence_views
-    from rgpd_app.exports import job_api as exports_api
-    from rgpd_app.exports import job_views as exports_views
+    from rgpd_app.exports.jobs import api as exports_api
+    from rgpd_app.exports.jobs import views as exports_views
     from rgpd_app.instructions import api as instructions_api
     from rgpd_app.instructions import views as instructions_views
     from rgpd_app.journal import api as journal_api

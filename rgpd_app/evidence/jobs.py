@@ -11,7 +11,7 @@ from rgpd_app.errors import ValidationFailed
 from rgpd_app.evidence import pack
 from rgpd_app.evidence.contents import Scope
 from rgpd_app.evidence.services import Period, journal_built, period_of
-from rgpd_app.exports import jobs
+from rgpd_app.exports.jobs import services as jobs
 from rgpd_app.extensions import db
 from rgpd_app.foundation import roles
 from rgpd_app.foundation.actor import Actor

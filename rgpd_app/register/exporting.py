@@ -15,8 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from rgpd_app.errors import ValidationFailed
-from rgpd_app.exports import Column, export_response, jobs
+from rgpd_app.exports import Column, export_response
 from rgpd_app.exports.building import STREAMED, write_file
+from rgpd_app.exports.jobs import services as jobs
 from rgpd_app.exports.response import check_format
 from rgpd_app.extensions import db
 from rgpd_app.foundation.actor import Actor
