@@ -4,9 +4,10 @@
 def register_blueprints(app) -> None:
     from rgpd_app import main_views, openapi
     from rgpd_app.accounts import api as accounts_api
-    from rgpd_app.accounts import reauth, user_views
+    from rgpd_app.accounts import reauth
     from rgpd_app.accounts import views as accounts_views
     from rgpd_app.accounts.oidc import views as oidc_views
+    from rgpd_app.accounts.users import views as user_views
     from rgpd_app.audits import action_views as audit_actions
     from rgpd_app.audits import api as audits_api
     from rgpd_app.audits import portal as audit_portal
