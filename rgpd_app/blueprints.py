@@ -8,10 +8,10 @@ def register_blueprints(app) -> None:
     from rgpd_app.accounts import views as accounts_views
     from rgpd_app.accounts.oidc import views as oidc_views
     from rgpd_app.accounts.users import views as user_views
-    from rgpd_app.audits import action_views as audit_actions
     from rgpd_app.audits import api as audits_api
     from rgpd_app.audits import portal as audit_portal
     from rgpd_app.audits import views as audits_views
+    from rgpd_app.audits.actions import views as audit_actions
     from rgpd_app.breaches import api as breaches_api
     from rgpd_app.breaches import views as breaches_views
     from rgpd_app.breaches.notices import views as breach_notice_views
