@@ -34,8 +34,8 @@ def register_blueprints(app) -> None:
     from rgpd_app.organisations import api as organisations_api
     from rgpd_app.organisations import views as organisations_views
     from rgpd_app.register import api as register_api
-    from rgpd_app.register import file_views as register_file_views
     from rgpd_app.register import views as register_views
+    from rgpd_app.register.files import views as register_file_views
     from rgpd_app.requests import api as requests_api
     from rgpd_app.requests import views as requests_views
     from rgpd_app.subprocessors import api as subprocessors_api

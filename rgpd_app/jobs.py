@@ -20,7 +20,7 @@ from rgpd_app.exports.jobs import services as exports
 from rgpd_app.journal import integrity as journal_integrity
 from rgpd_app.journal import services as journal
 from rgpd_app.notifications import services as outbox
-from rgpd_app.register import uploads as register_uploads
+from rgpd_app.register.files import uploads as register_uploads
 from rgpd_app.requests import services as requests
 from rgpd_app.subprocessors import services as subprocessors
 

@@ -2,9 +2,9 @@
 Art. 30(1) register and any filtered list, in CSV, XLSX, ODS, JSON and PDF.
 
 Every tabular format carries the flat row of `entries.activity_to_row` (ROW_COLUMNS), so an
-export is also an import file (imports.py). Rows are read in batches of `BATCH` with their child
-lists loaded per batch (one SELECT … IN per list, flat_rows.py), so memory stays flat and
-queries stay few.
+export is also an import file (files/services.py). Rows are read in batches of `BATCH` with
+their child lists loaded per batch (one SELECT … IN per list, flat_rows.py), so memory stays flat
+and queries stay few.
 """
 
 from collections.abc import Iterator
