@@ -108,10 +108,10 @@ def build(app, towns: int, per_town: int, big: int) -> dict:
         ProcessingActivity,
         Purpose,
         SecurityMeasure,
+        Subprocessor,
         Transfer,
         processing_subprocessor,
     )
-    from rgpd_app.subprocessors.models import Subprocessor
 
     now = datetime.now(UTC)
     rng = random.Random(42)

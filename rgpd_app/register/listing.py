@@ -13,8 +13,7 @@ from rgpd_app.organisations.models import CONTROLLER, Organisation
 from rgpd_app.paging import Page, capped, capped_count, count_rows, count_upto, ordering
 from rgpd_app.register.access import READERS
 from rgpd_app.register.choices import STATUSES
-from rgpd_app.register.models import DataCategory, ProcessingActivity, Transfer
-from rgpd_app.subprocessors.models import Subprocessor
+from rgpd_app.register.models import DataCategory, ProcessingActivity, Subprocessor, Transfer
 
 PA = ProcessingActivity
 

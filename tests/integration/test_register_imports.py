@@ -18,8 +18,7 @@ from rgpd_app.register.entries import activity_to_row
 from rgpd_app.register.files import services as imports
 from rgpd_app.register.files import uploads
 from rgpd_app.register.files.row_parsing import IGNORED
-from rgpd_app.register.models import ProcessingActivity, RegisterTask
-from rgpd_app.subprocessors.models import Subprocessor
+from rgpd_app.register.models import ProcessingActivity, RegisterTask, Subprocessor
 
 LABELS = exporting.LABELS
 

@@ -26,9 +26,8 @@ from rgpd_app.register.checks import entry_errors, validated
 from rgpd_app.register.entries import ROW_COLUMNS, merged
 from rgpd_app.register.exporting import LABELS
 from rgpd_app.register.files import row_parsing, sheets, uploads
-from rgpd_app.register.models import ProcessingActivity
+from rgpd_app.register.models import ProcessingActivity, Subprocessor
 from rgpd_app.register.rules import has_consent, normalize
-from rgpd_app.subprocessors.models import Subprocessor
 
 HEADERS = {normalize(label): key for key, label in LABELS.items()} | {k: k for k in ROW_COLUMNS}
 PROCESSOR_KEYS = ("operations", "operations_detail", "subprocessor_ids", "measures",
