@@ -85,7 +85,7 @@ def _write(fmt: str, params: dict, actor: Actor, out, progress, now: datetime) -
     return len(manifest["files"])
 
 
-jobs.export_kind(KIND, roles=BUILDERS, plan=_plan, write=_write, formats=("zip",))
+EXPORT = jobs.export_kind(roles=BUILDERS, plan=_plan, write=_write, formats=("zip",))
 
 
 def request_pack(params: dict, *, actor: Actor, now: datetime):

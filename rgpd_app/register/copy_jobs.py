@@ -59,4 +59,4 @@ def _write(fmt: str, params: dict, actor: Actor, out, progress, now: datetime) -
     )
 
 
-jobs.export_kind(KIND, roles=(KEEPER,), plan=_plan, write=_write, formats=("csv",))
+EXPORT = jobs.export_kind(roles=(KEEPER,), plan=_plan, write=_write, formats=("csv",))

@@ -264,4 +264,4 @@ def _write(fmt: str, params: dict, actor: Actor, out, progress, now: datetime) -
     return count
 
 
-jobs.export_kind("register", roles=READERS, plan=_plan, write=_write)
+EXPORT = jobs.export_kind(roles=READERS, plan=_plan, write=_write)
