@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from openpyxl import Workbook  # noqa: E402
 
-from rgpd_app.register import sheets  # noqa: E402
+from rgpd_app.register.files import sheets  # noqa: E402
 
 NS = (
     ' xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'

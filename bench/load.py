@@ -133,7 +133,8 @@ class PrivatePostgres:
 def build(dep: Deployment, towns: int) -> list[dict]:
     """Municipalities with their DPO, API token, processings and an open objection window."""
     from rgpd_app import create_app
-    from rgpd_app.accounts import management, tokens
+    from rgpd_app.accounts import tokens
+    from rgpd_app.accounts.users import services as management
     from rgpd_app.extensions import db
     from rgpd_app.foundation.actor import actor_for
     from rgpd_app.organisations import services as organisations

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from rgpd_app import create_app  # noqa: E402
-from rgpd_app.accounts import management  # noqa: E402
+from rgpd_app.accounts.users import services as management  # noqa: E402
 from rgpd_app.extensions import db  # noqa: E402
 from rgpd_app.organisations import services as organisations  # noqa: E402
 

@@ -100,7 +100,7 @@ def build(app, towns: int, per_town: int, big: int) -> dict:
     (`big` = 0: no big town)."""
     from sqlalchemy import insert
 
-    from rgpd_app.accounts import management as accounts
+    from rgpd_app.accounts.users import services as accounts
     from rgpd_app.extensions import db
     from rgpd_app.organisations.models import Organisation
     from rgpd_app.register.models import (
@@ -108,10 +108,10 @@ def build(app, towns: int, per_town: int, big: int) -> dict:
         ProcessingActivity,
         Purpose,
         SecurityMeasure,
+        Subprocessor,
         Transfer,
         processing_subprocessor,
     )
-    from rgpd_app.subprocessors.models import Subprocessor
 
     now = datetime.now(UTC)
     rng = random.Random(42)

@@ -51,6 +51,11 @@ def create_app(test_config=None):
 
     clocks.use_listed(echeances)  # the échéances providers, listed beside the blueprints
 
+    from rgpd_app import export_kinds
+    from rgpd_app.exports.jobs import services as export_jobs
+
+    export_jobs.use_kinds(export_kinds.KINDS)  # the long exports' kinds, listed likewise
+
     from rgpd_app import errors, security, templating
 
     errors.init_app(app)

@@ -9,7 +9,8 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from rgpd_app import clock
-from rgpd_app.accounts import management, services, tokens
+from rgpd_app.accounts import services, tokens
+from rgpd_app.accounts.users import services as management
 from rgpd_app.cli_support import fail
 from rgpd_app.clocks.cli import deadline as deadline_cli
 from rgpd_app.crypto.cli import keys_cli, zip_cli

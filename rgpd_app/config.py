@@ -169,7 +169,7 @@ def load(app, test_config=None) -> None:
         # Bodies of sent or failed messages (personal data) are blanked after this many days;
         # the delivery record (recipient, subject, Message-ID, attempts, acceptance) stays.
         OUTBOX_BODY_RETENTION_DAYS=int(os.environ.get("RGPD_OUTBOX_BODY_RETENTION_DAYS", "90")),
-        # Bounds on an uploaded register (register/sheet_limits.Limits reads and converts them).
+        # Bounds on an uploaded register (read and converted by register/files/sheet_limits.Limits).
         **{
             name[len("RGPD_") :]: value
             for name, value in os.environ.items()

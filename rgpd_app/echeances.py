@@ -10,7 +10,7 @@ from rgpd_app.audits import echeances as audits
 from rgpd_app.breaches import echeances as breaches
 from rgpd_app.clocks import services as clocks
 from rgpd_app.deposits import echeances as deposits
-from rgpd_app.exports import jobs as exports
+from rgpd_app.exports.jobs import services as exports
 from rgpd_app.instructions import echeances as instructions
 from rgpd_app.notifications import services as outbox
 from rgpd_app.requests import echeances as requests

@@ -16,11 +16,11 @@ from rgpd_app import api_conventions
 from rgpd_app.audits import services as audits
 from rgpd_app.breaches import services as breaches
 from rgpd_app.deposits import services as deposits
-from rgpd_app.exports import jobs as exports
+from rgpd_app.exports.jobs import services as exports
 from rgpd_app.journal import integrity as journal_integrity
 from rgpd_app.journal import services as journal
 from rgpd_app.notifications import services as outbox
-from rgpd_app.register import uploads as register_uploads
+from rgpd_app.register.files import uploads as register_uploads
 from rgpd_app.requests import services as requests
 from rgpd_app.subprocessors import services as subprocessors
 

@@ -33,6 +33,7 @@ from rgpd_app.register.models import (  # noqa: F401
     Purpose,
     RegisterTask,
     SecurityMeasure,
+    Subprocessor,
     Transfer,
 )
 from rgpd_app.requests.models import (  # noqa: F401
@@ -40,11 +41,7 @@ from rgpd_app.requests.models import (  # noqa: F401
     AssistanceTimeEntry,
     SubjectRequest,
 )
-from rgpd_app.subprocessors.models import (  # noqa: F401
-    NoticeRecipient,
-    Subprocessor,
-    SubprocessorNotice,
-)
+from rgpd_app.subprocessors.models import NoticeRecipient, SubprocessorNotice  # noqa: F401
 
 __all__ = [
     "ApiToken",

@@ -16,10 +16,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from rgpd_app import clock, jobs
 from rgpd_app.extensions import db
 from rgpd_app.operations import counters
+from rgpd_app.operations.status import ADVISORY_LOCK_KEY
 
 log = logging.getLogger("rgpd_app.worker")
-
-ADVISORY_LOCK_KEY = 0x52475044  # "RGPD"
 
 # The (name, job) pairs of rgpd_app.jobs, run in order at each tick; each takes `now`.
 JOBS: list[tuple[str, Callable[[datetime], object]]] = [(j.name, j.run) for j in jobs.TICK_JOBS]

@@ -11,7 +11,8 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
-from rgpd_app.accounts import management, passwords, tokens
+from rgpd_app.accounts import passwords, tokens
+from rgpd_app.accounts.users import services as management
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "RGPD_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"

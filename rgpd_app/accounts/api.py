@@ -4,7 +4,7 @@ journal entries as the « Comptes » and « Mon compte › Jetons d'API » pages
 from flask import g, request
 
 from rgpd_app import clock
-from rgpd_app.accounts import grants, management, services, tokens
+from rgpd_app.accounts import grants, services, tokens
 from rgpd_app.accounts.schemas import (
     ApiTokenSchema,
     GrantInput,
@@ -17,6 +17,7 @@ from rgpd_app.accounts.schemas import (
     UserInput,
     UserSchema,
 )
+from rgpd_app.accounts.users import services as management
 from rgpd_app.api_auth import api_actor, api_blueprint, int_arg
 from rgpd_app.apidoc import PAGING, Page, Param, operation
 from rgpd_app.extensions import db

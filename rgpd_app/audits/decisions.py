@@ -9,9 +9,9 @@ from sqlalchemy import select
 import audit as rules_lib
 from audit import AuditAction, AuditState
 from deadlines import format_day_fr, format_instant_fr
-from rgpd_app.accounts import management
 from rgpd_app.accounts import services as accounts
 from rgpd_app.accounts.models import RoleGrant, User
+from rgpd_app.accounts.users import services as management
 from rgpd_app.audits import notify, portal, rules
 from rgpd_app.audits.access import (
     AuditRefused,

@@ -25,7 +25,7 @@ from rgpd_app.accounts.models import RoleGrant
 from rgpd_app.audits.access import get_audit, paris_day, terms_for
 from rgpd_app.audits.models import AuditRequest, AuditShare
 from rgpd_app.errors import NotFound, ValidationFailed
-from rgpd_app.exports import jobs as export_jobs
+from rgpd_app.exports.jobs import services as export_jobs
 from rgpd_app.exports.models import ExportJob
 from rgpd_app.extensions import db
 from rgpd_app.foundation import roles

@@ -12,7 +12,7 @@ from rgpd_app.audits.schemas import (
     AuditRequestInput,
 )
 from rgpd_app.errors import DomainError
-from rgpd_app.exports.job_views import file_response
+from rgpd_app.exports.response import file_response
 from rgpd_app.extensions import db
 from rgpd_app.files import Upload, download_response
 from rgpd_app.messages import N_

@@ -3,7 +3,7 @@
 
 from rgpd_app.breaches.cnil_form import cnil_form, cnil_form_pdf
 from rgpd_app.breaches.decisions import record_cnil_notification, record_decision
-from rgpd_app.breaches.notices import (
+from rgpd_app.breaches.notices.services import (
     confirm_notice,
     delivery,
     get_notice,

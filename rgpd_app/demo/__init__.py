@@ -4,7 +4,7 @@ dashboard has work on first login. `scale.add_municipalities` adds generated one
 
 from datetime import datetime, timedelta
 
-from rgpd_app.accounts import management
+from rgpd_app.accounts.users import services as management
 from rgpd_app.demo import cases
 from rgpd_app.demo.data import MUNICIPALITIES, NEWSLETTER, PROCESSINGS, PROCESSOR
 from rgpd_app.foundation import roles

@@ -218,7 +218,7 @@ def _sub_data(m: datetime, **values) -> dict:
 
 
 def _notify(sub, m: datetime, *, activities: list[str], details: str):
-    from rgpd_app.subprocessors import notices
+    from rgpd_app.subprocessors.notices import services as notices
 
     dpo = actor(PROCESSOR_DPO, m)
     notice = notices.create_notice(
@@ -243,7 +243,7 @@ def _recipient_id(notice, town_name: str) -> int:
 
 def subprocessor_addition(now: datetime):
     """An addition inside its window: Montigny objects, Cesson and Colmar are silent so far."""
-    from rgpd_app.subprocessors import answers
+    from rgpd_app.subprocessors.notices import answers
 
     armor = _sub_data(
         now - timedelta(days=6),
@@ -398,8 +398,8 @@ BREACH = {
 
 
 def _confirm_all(breach_id: int, m: datetime) -> None:
-    from rgpd_app.breaches import notices
     from rgpd_app.breaches.models import BreachNotice
+    from rgpd_app.breaches.notices import services as notices
 
     officer = actor(SECURITY_OFFICER, m)
     stmt = select(BreachNotice.id).where(BreachNotice.breach_id == breach_id)

@@ -13,7 +13,7 @@ from rgpd_app.errors import ValidationFailed
 from rgpd_app.evidence import services
 from rgpd_app.evidence.jobs import BUILDERS, request_pack
 from rgpd_app.evidence.schemas import EvidencePackInput, EvidencePackJobSchema, PackCheckSchema
-from rgpd_app.exports import job_api
+from rgpd_app.exports.jobs import api as job_api
 from rgpd_app.foundation import roles
 from rgpd_app.foundation.tenancy import require
 from rgpd_app.messages import N_

@@ -69,7 +69,7 @@ def _instructions(scope: Scope) -> bytes:
 def _subprocessor_notices(scope: Scope) -> bytes:
     from rgpd_app.notifications.models import OutboxMessage
     from rgpd_app.subprocessors.models import NoticeRecipient, SubprocessorNotice
-    from rgpd_app.subprocessors.notice_schemas import (
+    from rgpd_app.subprocessors.notices.schemas import (
         NoticeRecipientSchema,
         SubprocessorNoticeSchema,
     )

@@ -11,7 +11,7 @@ from rgpd_app.errors import ValidationFailed
 from rgpd_app.evidence import pack
 from rgpd_app.evidence.contents import Scope
 from rgpd_app.evidence.services import Period, journal_built, period_of
-from rgpd_app.exports import jobs
+from rgpd_app.exports.jobs import services as jobs
 from rgpd_app.extensions import db
 from rgpd_app.foundation import roles
 from rgpd_app.foundation.actor import Actor
@@ -85,7 +85,7 @@ def _write(fmt: str, params: dict, actor: Actor, out, progress, now: datetime) -
     return len(manifest["files"])
 
 
-jobs.export_kind(KIND, roles=BUILDERS, plan=_plan, write=_write, formats=("zip",))
+EXPORT = jobs.export_kind(roles=BUILDERS, plan=_plan, write=_write, formats=("zip",))
 
 
 def request_pack(params: dict, *, actor: Actor, now: datetime):

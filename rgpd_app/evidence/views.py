@@ -11,7 +11,7 @@ from rgpd_app.accounts import reauth
 from rgpd_app.errors import DomainError, ValidationFailed
 from rgpd_app.evidence import services
 from rgpd_app.evidence.jobs import BUILDERS, KIND, request_pack
-from rgpd_app.exports import jobs
+from rgpd_app.exports.jobs import services as jobs
 from rgpd_app.extensions import db
 from rgpd_app.foundation import roles
 from rgpd_app.foundation.actor import Actor

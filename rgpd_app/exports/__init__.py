@@ -7,7 +7,7 @@
                            title="Registre des traitements", on_done=journal_the_export)
 
 The writers (`writers.py`, `ods.py`) know nothing of Flask; `response.py` is the web shell;
-long exports are built by the worker (`jobs.py`). Names are imported on first use, so that a PDF
+long exports are built by the worker (`jobs/`). Names are imported on first use, so that a PDF
 renderer process (`pdf_layout.py`) loads WeasyPrint and nothing of the web application.
 """
 

@@ -1,5 +1,5 @@
 """Write an export to a file, whatever its format: shared by the answers given inside a request
-(response.py) and the files the worker builds for long exports (jobs.py)."""
+(response.py) and the files the worker builds for long exports (jobs/services.py)."""
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, BinaryIO

@@ -5,7 +5,7 @@ from itertools import islice
 from tempfile import SpooledTemporaryFile
 from typing import Any
 
-from flask import Response, current_app, request, stream_with_context
+from flask import Response, current_app, request, send_file, stream_with_context
 from werkzeug.wsgi import wrap_file
 
 from rgpd_app.errors import ValidationFailed
@@ -25,7 +25,7 @@ MIMETYPES = {
 }
 # WeasyPrint takes ~16 CPU s for 1,000 rows (bench/exports.py; memory stays bounded, the PDF
 # being laid out in chunks): past this many rows a PDF built inside a request would outlast
-# gunicorn's 30 s. Domains with long lists queue them for the worker instead (exports/jobs.py).
+# gunicorn's 30 s. Domains with long lists queue them for the worker instead (exports/jobs/).
 PDF_MAX_ROWS = 500
 SPOOL_LIMIT = 4 * 1024 * 1024  # a bigger XLSX/ODS file goes to a temporary file on disk
 
@@ -147,3 +147,12 @@ def _reporting(writer, rows, columns, report: Callable[[int], None]) -> Iterator
     report(tally)
     if pending is not None:
         yield pending
+
+
+def file_response(path, export):
+    """A long export's built file as an attachment under its export's name, never cached."""
+    response = send_file(
+        path, mimetype=MIMETYPES[export.fmt], as_attachment=True, download_name=export.filename
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -21,7 +21,10 @@ from rgpd_app.extensions import db
 from rgpd_app.foundation.journal import JournalEntry
 from rgpd_app.journal.models import JournalSeal
 from rgpd_app.notifications.models import PENDING, STATES, OutboxMessage
-from rgpd_app.scheduler import ADVISORY_LOCK_KEY
+
+# The key of the PostgreSQL advisory lock the active worker holds (scheduler.SingleWorkerLock);
+# here, below the scheduler, so that the status can name its holder without importing the worker.
+ADVISORY_LOCK_KEY = 0x52475044  # "RGPD"
 
 _LOCK_HOLDER = text(
     "SELECT a.pid, a.application_name, host(a.client_addr), a.backend_start, a.query_start"

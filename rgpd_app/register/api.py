@@ -5,7 +5,8 @@ from flask import request
 from rgpd_app import clock
 from rgpd_app.api_auth import api_actor, api_blueprint
 from rgpd_app.apidoc import Binary, Page, operation
-from rgpd_app.exports import FORMATS, MIMETYPES, job_api
+from rgpd_app.exports import FORMATS, MIMETYPES
+from rgpd_app.exports.jobs import api as job_api
 from rgpd_app.exports.models import ExportJob
 from rgpd_app.foundation.tenancy import require
 from rgpd_app.register import copy_jobs, copying, exporting, history, listing, services

@@ -11,7 +11,7 @@ from rgpd_app.accounts.models import User
 from rgpd_app.cli_support import ProgressBar, fail
 from rgpd_app.errors import DomainError
 from rgpd_app.exports import FORMATS
-from rgpd_app.exports.jobs import export_to_file
+from rgpd_app.exports.jobs.services import export_to_file
 from rgpd_app.extensions import db
 from rgpd_app.foundation.actor import actor_for
 from rgpd_app.organisations.models import Organisation

@@ -1,13 +1,14 @@
 """Copying a processing to many municipalities as a worker job (1,500 copies took ~15 s in a
 request): asked on the copy page or the API, followed on the job's progress page, its result a
-report (CSV) of each copy made — the same machinery as long exports (exports/jobs.py)."""
+report (CSV) of each copy made — the same machinery as long exports (exports/jobs/)."""
 
 from datetime import datetime
 
 from flask import current_app
 
-from rgpd_app.exports import Column, jobs
+from rgpd_app.exports import Column
 from rgpd_app.exports.building import write_file
+from rgpd_app.exports.jobs import services as jobs
 from rgpd_app.foundation.actor import Actor
 from rgpd_app.register import copying
 from rgpd_app.register.access import KEEPER
@@ -58,4 +59,4 @@ def _write(fmt: str, params: dict, actor: Actor, out, progress, now: datetime) -
     )
 
 
-jobs.export_kind(KIND, roles=(KEEPER,), plan=_plan, write=_write, formats=("csv",))
+EXPORT = jobs.export_kind(roles=(KEEPER,), plan=_plan, write=_write, formats=("csv",))

@@ -2,9 +2,9 @@
 Art. 30(1) register and any filtered list, in CSV, XLSX, ODS, JSON and PDF.
 
 Every tabular format carries the flat row of `entries.activity_to_row` (ROW_COLUMNS), so an
-export is also an import file (imports.py). Rows are read in batches of `BATCH` with their child
-lists loaded per batch (one SELECT … IN per list, flat_rows.py), so memory stays flat and
-queries stay few.
+export is also an import file (files/services.py). Rows are read in batches of `BATCH` with
+their child lists loaded per batch (one SELECT … IN per list, flat_rows.py), so memory stays flat
+and queries stay few.
 """
 
 from collections.abc import Iterator
@@ -15,8 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from rgpd_app.errors import ValidationFailed
-from rgpd_app.exports import Column, export_response, jobs
+from rgpd_app.exports import Column, export_response
 from rgpd_app.exports.building import STREAMED, write_file
+from rgpd_app.exports.jobs import services as jobs
 from rgpd_app.exports.response import check_format
 from rgpd_app.extensions import db
 from rgpd_app.foundation.actor import Actor
@@ -263,4 +264,4 @@ def _write(fmt: str, params: dict, actor: Actor, out, progress, now: datetime) -
     return count
 
 
-jobs.export_kind("register", roles=READERS, plan=_plan, write=_write)
+EXPORT = jobs.export_kind(roles=READERS, plan=_plan, write=_write)

@@ -20,10 +20,10 @@ from rgpd_app.register.models import (
     ProcessingActivity,
     Purpose,
     SecurityMeasure,
+    Subprocessor,
     Transfer,
     processing_subprocessor,
 )
-from rgpd_app.subprocessors.models import Subprocessor
 
 PA = ProcessingActivity
 LINK = processing_subprocessor.c

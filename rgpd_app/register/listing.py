@@ -22,8 +22,7 @@ from rgpd_app.paging import (
 )
 from rgpd_app.register.access import READERS
 from rgpd_app.register.choices import STATUSES
-from rgpd_app.register.models import DataCategory, ProcessingActivity, Transfer
-from rgpd_app.subprocessors.models import Subprocessor
+from rgpd_app.register.models import DataCategory, ProcessingActivity, Subprocessor, Transfer
 
 PA = ProcessingActivity
 

@@ -1,6 +1,6 @@
 from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, or_
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rgpd_app.extensions import db
@@ -8,7 +8,54 @@ from rgpd_app.foundation.journal import Journaled
 from rgpd_app.foundation.types import UTCDateTime
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.register.choices import DRAFT
-from rgpd_app.subprocessors.models import Subprocessor
+
+# Who relies on whom (annex 4.4): a sub-processor (parent) uses a further one (child).
+subprocessor_chain = Table(
+    "subprocessor_chain",
+    db.metadata,
+    Column("parent_id", ForeignKey("subprocessor.id", ondelete="CASCADE"), primary_key=True),
+    Column("child_id", ForeignKey("subprocessor.id", ondelete="CASCADE"), primary_key=True),
+    CheckConstraint("parent_id <> child_id", name="ck_subprocessor_chain_not_self"),
+)
+
+
+class Subprocessor(Journaled, db.Model):
+    """A sub-processor the processor uses (annex 4.4), with its contract and transfer terms."""
+
+    __tablename__ = "subprocessor"
+    journal_type = "subprocessor"
+    journal_organisation = None
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    legal_name: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str] = mapped_column(String(2), default="FR")
+    contact: Mapped[str] = mapped_column(String(300), default="")
+    address: Mapped[str] = mapped_column(Text, default="")
+    # Derived on every save from `country` and `processing_countries` (the EEA list).
+    is_outside_eea: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # JSON text lists: ISO-2 codes where its data is processed; operation codes it performs.
+    processing_countries: Mapped[str] = mapped_column(Text, default="[]")
+    activities: Mapped[str] = mapped_column(Text, default="[]")
+    contract_start_on: Mapped[date | None]
+    contract_end_on: Mapped[date | None]
+    dpa_reference: Mapped[str] = mapped_column(String(300), default="")
+    dpa_valid_until_on: Mapped[date | None]
+    transfer_mechanism: Mapped[str] = mapped_column(String(20), default="")
+    transfer_documentation: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    relies_on: Mapped[list["Subprocessor"]] = relationship(
+        secondary=subprocessor_chain,
+        primaryjoin=lambda: Subprocessor.id == subprocessor_chain.c.parent_id,
+        secondaryjoin=lambda: Subprocessor.id == subprocessor_chain.c.child_id,
+        order_by=lambda: Subprocessor.legal_name,
+        lazy="selectin",
+    )
+
+    def __repr__(self) -> str:
+        return f"<Subprocessor {self.legal_name!r}>"
+
 
 processing_subprocessor = Table(
     "processing_subprocessor",

@@ -1,5 +1,6 @@
 """Register use cases: create, read, update (optimistic concurrency), validate, archive."""
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,8 +28,12 @@ from rgpd_app.register.entries import (
     project,
     snapshot,
 )
-from rgpd_app.register.models import ProcessingActivity, RegisterTask
-from rgpd_app.subprocessors.models import Subprocessor
+from rgpd_app.register.models import (
+    ProcessingActivity,
+    RegisterTask,
+    Subprocessor,
+    processing_subprocessor,
+)
 
 # The exports build on the flat row (entries.py); views and API validate through `validated`.
 __all__ = ["activity_to_row", "validated"]
@@ -287,3 +292,34 @@ def complete_task(task_id: int, *, actor: Actor, now: datetime) -> RegisterTask:
     )
     db.session.commit()
     return task
+
+
+# -- what the sub-processors (the domain above) read of the processings ----------------------
+
+
+def subprocessor_uses(org_id: int) -> dict[int, list[str]]:
+    """Sub-processor id → names of the municipality's live processings linked to it."""
+    rows = db.session.execute(
+        select(processing_subprocessor.c.subprocessor_id, ProcessingActivity.name)
+        .join(ProcessingActivity, ProcessingActivity.id == processing_subprocessor.c.activity_id)
+        .where(ProcessingActivity.controller_id == org_id, ProcessingActivity.status != ARCHIVED)
+        .order_by(ProcessingActivity.name)
+    )
+    linked: dict[int, list[str]] = {}
+    for sub_id, name in rows:
+        linked.setdefault(sub_id, []).append(name)
+    return linked
+
+
+def controllers_performing(operations: set[str]) -> set[int]:
+    """Ids of the municipalities with a live processing performing one of `operations`."""
+    using = set()
+    rows = db.session.execute(
+        select(ProcessingActivity.controller_id, ProcessingActivity.operations).where(
+            ProcessingActivity.status != ARCHIVED
+        )
+    )
+    for controller_id, performed in rows:
+        if operations & set(json.loads(performed or "[]")):
+            using.add(controller_id)
+    return using

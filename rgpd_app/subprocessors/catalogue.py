@@ -14,8 +14,8 @@ from rgpd_app.messages import N_
 from rgpd_app.paging import Page, paginate
 from rgpd_app.register import countries
 from rgpd_app.register.choices import OPERATIONS, SAFEGUARDS
+from rgpd_app.register.models import Subprocessor, subprocessor_chain
 from rgpd_app.subprocessors import rules
-from rgpd_app.subprocessors.models import Subprocessor, subprocessor_chain
 
 READERS = roles.PROCESSOR_ROLES
 EDITOR = roles.PROCESSOR_DPO

@@ -10,10 +10,10 @@ from rgpd_app.extensions import db
 from rgpd_app.foundation import roles
 from rgpd_app.foundation.actor import Actor
 from rgpd_app.foundation.tenancy import scope
-from rgpd_app.subprocessors import notice_rules
 from rgpd_app.subprocessors.models import NoticeRecipient
-from rgpd_app.subprocessors.notice_text import notice_title
-from rgpd_app.subprocessors.windows import calendar_of
+from rgpd_app.subprocessors.notices import rules as notice_rules
+from rgpd_app.subprocessors.notices.text import notice_title
+from rgpd_app.subprocessors.notices.windows import calendar_of
 
 
 def window_echeances(actor: Actor, now: datetime) -> list[Echeance]:

@@ -13,12 +13,13 @@ from rgpd_app.foundation.journal import record
 from rgpd_app.foundation.tenancy import get_visible, require
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.register import countries
+from rgpd_app.register import services as register
 from rgpd_app.register.access import READERS
-from rgpd_app.register.choices import ARCHIVED, OPERATIONS, SAFEGUARDS
-from rgpd_app.register.models import ProcessingActivity, processing_subprocessor
-from rgpd_app.subprocessors import notice_rules
+from rgpd_app.register.choices import OPERATIONS, SAFEGUARDS
+from rgpd_app.register.models import Subprocessor
 from rgpd_app.subprocessors.catalogue import all_edges, chain_of
-from rgpd_app.subprocessors.models import NoticeRecipient, Subprocessor, SubprocessorNotice
+from rgpd_app.subprocessors.models import NoticeRecipient, SubprocessorNotice
+from rgpd_app.subprocessors.notices import rules as notice_rules
 
 
 @dataclass(frozen=True)
@@ -58,20 +59,6 @@ def get_municipality(org_id: int, *, actor: Actor) -> Organisation:
     return org
 
 
-def _linked(org_id: int) -> dict[int, list[str]]:
-    """Sub-processor id → names of the municipality's live processings linked to it."""
-    rows = db.session.execute(
-        select(processing_subprocessor.c.subprocessor_id, ProcessingActivity.name)
-        .join(ProcessingActivity, ProcessingActivity.id == processing_subprocessor.c.activity_id)
-        .where(ProcessingActivity.controller_id == org_id, ProcessingActivity.status != ARCHIVED)
-        .order_by(ProcessingActivity.name)
-    )
-    linked: dict[int, list[str]] = {}
-    for sub_id, name in rows:
-        linked.setdefault(sub_id, []).append(name)
-    return linked
-
-
 def authorisations(org_id: int) -> dict[int, str]:
     """Sub-processor id → authorisation code from the latest notice sent to the municipality."""
     stmt = (
@@ -89,7 +76,7 @@ def authorisations(org_id: int) -> dict[int, str]:
 
 
 def rows_for(org: Organisation) -> list[Row]:
-    linked = _linked(org.id)
+    linked = register.subprocessor_uses(org.id)
     subs = db.session.scalars(
         select(Subprocessor).where(Subprocessor.id.in_(linked)).order_by(Subprocessor.legal_name)
     )

@@ -7,7 +7,9 @@ notices (prepare and send), answers (objection, approval, receipt date, outcome)
 
 from datetime import datetime
 
-from rgpd_app.subprocessors import answers, catalogue, municipality, notices, windows
+from rgpd_app.subprocessors import catalogue, municipality
+from rgpd_app.subprocessors.notices import answers, windows
+from rgpd_app.subprocessors.notices import services as notices
 
 __all__ = ["answers", "catalogue", "municipality", "notices", "windows"]
 

@@ -49,21 +49,15 @@ def runtime_labels() -> dict[str, str]:
         for name, label in choices.items():
             labels.setdefault(label, f"register {group} {name} (rgpd_app.register.views.LABELS)")
     from rgpd_app.breaches.rules import CAUSES, NATURES
-    from rgpd_app.subprocessors.notice_rules import (
-        AUTHORISATIONS,
-        KINDS,
-        OUTCOMES,
-        SCOPES,
-        STATES,
-    )
+    from rgpd_app.subprocessors.notices.rules import AUTHORISATIONS, KINDS, OUTCOMES, SCOPES, STATES
 
     for name, label in {**NATURES, **CAUSES}.items():
         labels.setdefault(label, f"breach nature or cause {name} (breaches.rules)")
 
     for name, label in {**KINDS, **SCOPES}.items():
-        labels.setdefault(label, f"notice kind or scope {name} (subprocessors.notice_rules)")
+        labels.setdefault(label, f"notice kind or scope {name} (subprocessors.notices.rules)")
     for name, label in {**STATES, **OUTCOMES, **AUTHORISATIONS}.items():
-        labels.setdefault(label, f"notice state or outcome {name} (subprocessors.notice_rules)")
+        labels.setdefault(label, f"notice state or outcome {name} (subprocessors.notices.rules)")
     return labels
 
 

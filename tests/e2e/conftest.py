@@ -64,7 +64,7 @@ class LiveServer:
 
     def make_user(self, role: str, org_id: int, *, name: str, password: str) -> str:
         """Create an account with one role; returns its e-mail (unique per call)."""
-        from rgpd_app.accounts import management
+        from rgpd_app.accounts.users import services as management
         from rgpd_app.extensions import db
         from rgpd_app.organisations.models import Organisation
 

@@ -30,8 +30,8 @@ def _first(model, *where):
 
 def subprocessor_notice_in_window(now) -> tuple[int, int]:
     """(notice id, recipient id) of a notice the town received and may still answer."""
-    from rgpd_app.subprocessors import notice_rules
     from rgpd_app.subprocessors.models import NoticeRecipient
+    from rgpd_app.subprocessors.notices import rules as notice_rules
 
     found = _first(
         NoticeRecipient,

@@ -2,8 +2,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from rgpd_app.accounts import grants, management, services, tokens
+from rgpd_app.accounts import grants, services, tokens
 from rgpd_app.accounts.models import User
+from rgpd_app.accounts.users import services as management
 from rgpd_app.errors import DomainError, Forbidden, ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.foundation.actor import actor_for

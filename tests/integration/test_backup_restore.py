@@ -17,7 +17,7 @@ from rgpd_app.foundation.actor import actor_for
 from rgpd_app.foundation.keyring import field_keyring
 from rgpd_app.journal import services as journal
 from rgpd_app.notifications.models import OutboxAttempt, OutboxMessage
-from rgpd_app.subprocessors import notices
+from rgpd_app.subprocessors.notices import services as notices
 from tests.conftest import PG_DB, POSTGRES_ADMIN_URL
 from tests.subprocessor_support import notice_data
 

@@ -54,8 +54,8 @@ def check_register_holds_thirty_processings_some_special_one_transfer_awaiting_c
 
 
 def check_subprocessor_notices_one_objected_one_silent_one_awaiting_written_approval(demo):
-    from rgpd_app.subprocessors import notice_rules
     from rgpd_app.subprocessors.models import NoticeRecipient, SubprocessorNotice
+    from rgpd_app.subprocessors.notices import rules as notice_rules
 
     now, _ = demo
     today = now.date()

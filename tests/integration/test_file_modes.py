@@ -12,7 +12,7 @@ from sqlalchemy import select, text
 from rgpd_app.deposits import services as deposits
 from rgpd_app.deposits import storage
 from rgpd_app.deposits.models import Deposit
-from rgpd_app.exports import jobs
+from rgpd_app.exports.jobs import services as jobs
 from rgpd_app.extensions import db
 from rgpd_app.files import folder
 from rgpd_app.scheduler import drain_queues

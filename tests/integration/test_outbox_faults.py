@@ -12,14 +12,15 @@ import pytest
 from sqlalchemy import select
 
 from rgpd_app import clock as app_clock
-from rgpd_app.breaches import notices as breach_notices
 from rgpd_app.breaches import services as breaches
 from rgpd_app.breaches.models import BreachNotice
+from rgpd_app.breaches.notices import services as breach_notices
 from rgpd_app.extensions import db
 from rgpd_app.notifications import services
 from rgpd_app.notifications.models import OutboxAttempt, OutboxMessage
-from rgpd_app.subprocessors import notice_rules, windows
 from rgpd_app.subprocessors.models import NoticeRecipient
+from rgpd_app.subprocessors.notices import rules as notice_rules
+from rgpd_app.subprocessors.notices import windows
 from tests.breaches_support import actor, record
 from tests.outbox_faults_support import FaultServer, finish, free_port, spawn
 from tests.subprocessor_support import notice_data
@@ -131,7 +132,7 @@ def test_sender_killed_at_an_smtp_step_loses_nothing_and_keeps_the_first_accepta
 @pytest.fixture
 def objection_notice(app, clock, sub_world):
     """A sub-processor change notice e-mailed to two municipalities (Rennes, Moselle's Metz)."""
-    from rgpd_app.subprocessors import notices
+    from rgpd_app.subprocessors.notices import services as notices
 
     notice = notices.create_notice(notice_data(sub_world.sub.id), actor=sub_world.dpo, now=clock())
     return notices.send_notice(notice.id, actor=sub_world.dpo, now=clock())

@@ -13,11 +13,12 @@ from rgpd_app.errors import NotFound
 from rgpd_app.extensions import db
 from rgpd_app.foundation.actor import actor_for
 from rgpd_app.foundation.journal import JournalEntry
-from rgpd_app.register import exporting, imports, services, uploads
+from rgpd_app.register import exporting, services
 from rgpd_app.register.entries import activity_to_row
-from rgpd_app.register.models import ProcessingActivity, RegisterTask
-from rgpd_app.register.row_parsing import IGNORED
-from rgpd_app.subprocessors.models import Subprocessor
+from rgpd_app.register.files import services as imports
+from rgpd_app.register.files import uploads
+from rgpd_app.register.files.row_parsing import IGNORED
+from rgpd_app.register.models import ProcessingActivity, RegisterTask, Subprocessor
 
 LABELS = exporting.LABELS
 

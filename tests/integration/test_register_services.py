@@ -14,8 +14,12 @@ from rgpd_app.foundation.journal import JournalEntry
 from rgpd_app.notifications.models import OutboxMessage
 from rgpd_app.register import services
 from rgpd_app.register.entries import activity_to_row
-from rgpd_app.register.models import ProcessingActivity, ProcessingVersion, RegisterTask
-from rgpd_app.subprocessors.models import Subprocessor
+from rgpd_app.register.models import (
+    ProcessingActivity,
+    ProcessingVersion,
+    RegisterTask,
+    Subprocessor,
+)
 
 
 def payload(controller_id=None, **overrides) -> dict:

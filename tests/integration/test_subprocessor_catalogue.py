@@ -9,9 +9,9 @@ from rgpd_app.errors import Forbidden, NotFound, ValidationFailed
 from rgpd_app.extensions import db
 from rgpd_app.foundation.actor import actor_for
 from rgpd_app.foundation.journal import JournalEntry
+from rgpd_app.register.models import Subprocessor
 from rgpd_app.subprocessors import services
 from rgpd_app.subprocessors.catalogue import ChainRefused
-from rgpd_app.subprocessors.models import Subprocessor
 from tests.subprocessor_support import add_processing, sub_data
 
 catalogue = services.catalogue

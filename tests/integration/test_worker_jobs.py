@@ -1,12 +1,14 @@
-"""The worker's jobs and the échéances providers come from explicit lists, not import order."""
+"""The worker's jobs, the échéances providers and the export kinds come from explicit lists, not
+import order."""
 
 import json
 import subprocess
 import sys
 from pathlib import Path
 
-from rgpd_app import echeances, jobs, scheduler
+from rgpd_app import echeances, export_kinds, jobs, scheduler
 from rgpd_app.clocks import services as clocks
+from rgpd_app.exports.jobs import services as export_jobs
 from rgpd_app.foundation.actor import actor_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,6 +46,7 @@ PROVIDERS = [
     "subprocessor_windows",
 ]
 TASK_PROVIDERS = ["exports", "outbox", "audits", "instructions"]
+EXPORT_KINDS = ["register", "register-copy", "evidence"]
 
 
 def test_the_job_list_names_every_job_with_its_schedule():
@@ -156,3 +159,8 @@ def test_the_lists_hold_when_only_the_worker_is_imported():
     )
     found = json.loads(out.stdout)
     assert found == {"jobs": TICK_JOBS, "queues": QUEUES, "providers": PROVIDERS, "web": []}
+
+
+def test_the_export_queue_knows_exactly_the_listed_kinds(app):
+    assert list(export_kinds.KINDS) == EXPORT_KINDS
+    assert export_jobs.KINDS == export_kinds.KINDS

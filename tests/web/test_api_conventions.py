@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from rgpd_app.api_conventions import IdempotencyKey, purge
 from rgpd_app.extensions import db
 from rgpd_app.foundation.journal import JournalEntry
-from rgpd_app.subprocessors.models import Subprocessor
+from rgpd_app.register.models import Subprocessor
 from tests.api_support import problem_fields
 from tests.subprocessor_support import sub_data
 

@@ -6,7 +6,8 @@ entries, commits), not timed: `bench/login_timing.py` prints the medians."""
 import pytest
 from sqlalchemy import func, select
 
-from rgpd_app.accounts import management, passwords
+from rgpd_app.accounts import passwords
+from rgpd_app.accounts.users import services as management
 from rgpd_app.extensions import db
 from rgpd_app.foundation.actor import actor_for
 from rgpd_app.foundation.journal import JournalEntry

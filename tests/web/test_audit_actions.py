@@ -2,7 +2,8 @@
 
 import pytest
 
-from rgpd_app.audits import action_views, rules
+from rgpd_app.audits import rules
+from rgpd_app.audits.actions import views as action_views
 from rgpd_app.audits.models import AuditRequest
 from rgpd_app.extensions import db
 

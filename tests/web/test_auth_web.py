@@ -74,7 +74,7 @@ def test_logout_invalidates_a_copied_session_cookie(client, app, make_org, make_
 
 
 def test_disabling_an_account_ends_its_session(client, make_org, make_user, clock):
-    from rgpd_app.accounts import management
+    from rgpd_app.accounts.users import services as management
     from rgpd_app.foundation.actor import actor_for
 
     user = make_user("controller_dpo", make_org())

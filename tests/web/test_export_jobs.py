@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from rgpd_app.exports import jobs
+from rgpd_app.exports.jobs import services as jobs
 from rgpd_app.exports.models import DONE, EXPIRED, FAILED, QUEUED, RUNNING, ExportJob
 from rgpd_app.extensions import db
 from rgpd_app.files import folder

@@ -103,7 +103,7 @@ def test_the_municipality_dpo_objects_in_english_and_a_late_objection_is_refused
     clock.set(rennes.window_closes_at - timedelta(minutes=1))
     login_as(sub_world.rennes_dpo.user)
     english(client)
-    # Not the recipient page: it quotes the notice as sent, a French letter (notice_text.py).
+    # Not the recipient page: it quotes the notice as sent, a French letter (notices/text.py).
     for path in ("/dashboard", "/register/", "/journal/"):
         assert_no_french(client.get(path))
     done = client.post(url(notice, rennes, "object"), data={"reason": "Non certifié"})

@@ -9,7 +9,7 @@ import re
 import pytest
 from sqlalchemy import func, select, update
 
-from rgpd_app.exports import jobs
+from rgpd_app.exports.jobs import services as jobs
 from rgpd_app.exports.models import QUEUED, ExportJob
 from rgpd_app.extensions import db
 from rgpd_app.foundation.actor import actor_for

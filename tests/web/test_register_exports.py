@@ -264,7 +264,7 @@ def test_flat_rows_read_what_the_orm_row_says(app, keeper, towns, clock):
     from rgpd_app.register import exporting
     from rgpd_app.register.entries import activity_to_row
     from rgpd_app.register.listing import Filters
-    from rgpd_app.subprocessors.models import Subprocessor
+    from rgpd_app.register.models import Subprocessor
 
     actor = actor_for(keeper, clock())
     subs = [Subprocessor(legal_name=n, country="FR", created_at=clock()) for n in ("Zeta", "Alpha")]

@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 from rgpd_app.extensions import db
 from rgpd_app.foundation.journal import JournalEntry
 from rgpd_app.notifications.models import OutboxMessage
+from rgpd_app.register.models import Subprocessor
 from rgpd_app.subprocessors import services
-from rgpd_app.subprocessors.models import NoticeRecipient, Subprocessor, SubprocessorNotice
+from rgpd_app.subprocessors.models import NoticeRecipient, SubprocessorNotice
 from tests.subprocessor_support import SENT_AT, add_processing, notice_data
 
 

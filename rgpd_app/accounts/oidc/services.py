@@ -10,11 +10,12 @@ from flask import current_app
 from sqlalchemy import select
 
 from rgpd_app import security
-from rgpd_app.accounts import management, passwords, services
+from rgpd_app.accounts import passwords, services
 from rgpd_app.accounts import rules as roles
 from rgpd_app.accounts.models import User
 from rgpd_app.accounts.oidc import protocol, rules
 from rgpd_app.accounts.oidc.models import OidcIdentity, OidcProvider
+from rgpd_app.accounts.users import services as management
 from rgpd_app.extensions import db
 from rgpd_app.foundation.actor import active_roles
 from rgpd_app.foundation.journal import record

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from rgpd_app.register.row_parsing import cell_text, parse_row, split
+from rgpd_app.register.files.row_parsing import cell_text, parse_row, split
 
 COUNTRIES = {"ma": "MA", "maroc": "MA", "us": "US", "etats-unis": "US"}
 

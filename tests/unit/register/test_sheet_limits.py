@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from rgpd_app.register import sheets
-from rgpd_app.register.sheet_limits import Budget, LimitExceeded, Limits, UnreadableFile
+from rgpd_app.register.files import sheets
+from rgpd_app.register.files.sheet_limits import Budget, LimitExceeded, Limits, UnreadableFile
 
 ODS_HEAD = (
     '<?xml version="1.0" encoding="UTF-8"?><office:document-content'

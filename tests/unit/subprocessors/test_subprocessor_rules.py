@@ -3,8 +3,8 @@
 from datetime import UTC, date, datetime
 
 from deadlines import calendar_for
-from rgpd_app.subprocessors import notice_rules as nr
 from rgpd_app.subprocessors import rules
+from rgpd_app.subprocessors.notices import rules as nr
 
 FR, MOSELLE = calendar_for("FR"), calendar_for("57")
 EEA = {"FR", "DE", "IE"}

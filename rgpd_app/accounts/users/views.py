@@ -4,8 +4,9 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from rgpd_app import clock
-from rgpd_app.accounts import grants, management, reauth, rules, services
+from rgpd_app.accounts import grants, reauth, rules, services
 from rgpd_app.accounts.schemas import GrantInput, PasswordResetInput, UserInput
+from rgpd_app.accounts.users import services as management
 from rgpd_app.errors import DomainError
 from rgpd_app.extensions import db
 from rgpd_app.foundation import roles

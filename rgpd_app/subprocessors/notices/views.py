@@ -9,16 +9,17 @@ from rgpd_app.extensions import db
 from rgpd_app.foundation import roles
 from rgpd_app.messages import N_
 from rgpd_app.register.choices import OPERATIONS
-from rgpd_app.subprocessors import notice_rules, services
-from rgpd_app.subprocessors.notice_schemas import (
+from rgpd_app.subprocessors import services
+from rgpd_app.subprocessors.notices import rules as notice_rules
+from rgpd_app.subprocessors.notices.schemas import (
     ApprovalInput,
     ObjectionInput,
     ObjectionOutcomeInput,
     ReceiptInput,
     SubprocessorNoticeInput,
 )
-from rgpd_app.subprocessors.notice_text import notice_lines, notice_title
-from rgpd_app.subprocessors.notices import READERS, activities_of
+from rgpd_app.subprocessors.notices.services import READERS, activities_of
+from rgpd_app.subprocessors.notices.text import notice_lines, notice_title
 from rgpd_app.validation import load
 from rgpd_app.web import current_actor, flash, page_arg, roles_required
 

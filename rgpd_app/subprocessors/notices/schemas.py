@@ -4,7 +4,7 @@ import json
 
 from marshmallow import Schema, fields, validate
 
-from rgpd_app.subprocessors import notice_rules
+from rgpd_app.subprocessors.notices import rules as notice_rules
 from rgpd_app.validation import Input
 
 

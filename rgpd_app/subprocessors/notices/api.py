@@ -10,7 +10,7 @@ from rgpd_app.foundation.tenancy import require
 from rgpd_app.paging import Page as ResultPage
 from rgpd_app.subprocessors import services
 from rgpd_app.subprocessors.api import page_of
-from rgpd_app.subprocessors.notice_schemas import (
+from rgpd_app.subprocessors.notices.schemas import (
     ApprovalInput,
     NoticeRecipientSchema,
     ObjectionInput,

@@ -8,9 +8,9 @@ from deadlines import PARIS, calendar_for
 from rgpd_app.extensions import db
 from rgpd_app.notifications.models import OutboxMessage
 from rgpd_app.notifications.services import enqueue_email
-from rgpd_app.subprocessors import notice_rules
 from rgpd_app.subprocessors.models import NoticeRecipient
-from rgpd_app.subprocessors.notice_text import notice_title, window_text
+from rgpd_app.subprocessors.notices import rules as notice_rules
+from rgpd_app.subprocessors.notices.text import notice_title, window_text
 
 MAIL_SERVER, MANUAL = "mail_server", "manual"
 

@@ -1,9 +1,10 @@
 """Long exports (DESIGN §5): asked in a request, built by the worker, downloaded when ready.
 
-A domain registers a *kind* of export with `export_kind`: the roles that may ask for it, a
+A domain defines a *kind* of export with `export_kind`: the roles that may ask for it, a
 `plan` (checks the parameters and the actor's rights, counts the rows, names the file — raising
 the usual 400/403/404 errors) and a `write` (writes the file, reporting progress, and journals
-the export itself). The same kind serves the web page, the API, the CLI and the worker.
+the export itself). The same kind serves the web page, the API, the CLI and the worker. The
+kinds are listed in rgpd_app.export_kinds, which create_app hands to `use_kinds`.
 
 The worker claims a queued job by a conditional UPDATE (queued → running), so two workers can
 never build the same job; the actor's rights are computed again when the job runs (a user who
@@ -72,12 +73,19 @@ class Kind:
     formats: tuple[str, ...] = FORMATS
 
 
+# The kinds the queue knows: exactly rgpd_app.export_kinds.KINDS, once create_app has run.
 KINDS: dict[str, Kind] = {}
 
 
-def export_kind(name: str, *, roles: tuple[str, ...], plan, write, formats=FORMATS) -> None:
-    """Register a kind of long export (domains call this at import time)."""
-    KINDS[name] = Kind(tuple(roles), plan, write, tuple(formats))
+def export_kind(*, roles: tuple[str, ...], plan, write, formats=FORMATS) -> Kind:
+    """A kind of long export, to be listed in rgpd_app.export_kinds."""
+    return Kind(tuple(roles), plan, write, tuple(formats))
+
+
+def use_kinds(kinds: dict[str, Kind]) -> None:
+    """Know exactly `kinds` (create_app hands in rgpd_app.export_kinds.KINDS)."""
+    KINDS.clear()
+    KINDS.update(kinds)
 
 
 def _kind(name: str) -> Kind:

@@ -6,8 +6,8 @@ from deadlines import format_day_fr
 from rgpd_app.organisations.models import Organisation
 from rgpd_app.register import countries
 from rgpd_app.register.choices import OPERATIONS, SAFEGUARDS
-from rgpd_app.subprocessors import notice_rules
 from rgpd_app.subprocessors.models import NoticeRecipient, SubprocessorNotice
+from rgpd_app.subprocessors.notices import rules as notice_rules
 
 
 def notice_title(notice: SubprocessorNotice) -> str:

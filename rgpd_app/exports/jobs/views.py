@@ -1,10 +1,11 @@
 """The user's long exports: the list, one export's progress (the page reloads itself while the
 worker builds it, no script needed) and the download."""
 
-from flask import Blueprint, render_template, send_file
+from flask import Blueprint, render_template
 
 from rgpd_app import clock
-from rgpd_app.exports import jobs
+from rgpd_app.exports.jobs import services as jobs
+from rgpd_app.exports.response import file_response
 from rgpd_app.web import current_actor, roles_required
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
@@ -39,12 +40,3 @@ def show(public_id: str):
 @roles_required()
 def download(public_id: str):
     return file_response(*jobs.open_download(public_id, actor=current_actor(), now=clock.now()))
-
-
-def file_response(path, export):
-    """The built file as an attachment under its export's name, never cached."""
-    response = send_file(
-        path, mimetype=jobs.mimetype(export), as_attachment=True, download_name=export.filename
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response

@@ -20,14 +20,14 @@ from rgpd_app.foundation.journal import Journaled
 from rgpd_app.foundation.tenancy import get_visible, require
 from rgpd_app.messages import N_
 from rgpd_app.organisations.models import CONTROLLER, Organisation
-from rgpd_app.register import countries, row_parsing, services, sheets, uploads
+from rgpd_app.register import countries, services
 from rgpd_app.register.access import EDITORS, can_edit_processor_side
 from rgpd_app.register.checks import entry_errors, validated
 from rgpd_app.register.entries import ROW_COLUMNS, merged
 from rgpd_app.register.exporting import LABELS
-from rgpd_app.register.models import ProcessingActivity
+from rgpd_app.register.files import row_parsing, sheets, uploads
+from rgpd_app.register.models import ProcessingActivity, Subprocessor
 from rgpd_app.register.rules import has_consent, normalize
-from rgpd_app.subprocessors.models import Subprocessor
 
 HEADERS = {normalize(label): key for key, label in LABELS.items()} | {k: k for k in ROW_COLUMNS}
 PROCESSOR_KEYS = ("operations", "operations_detail", "subprocessor_ids", "measures",

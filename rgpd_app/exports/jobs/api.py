@@ -5,10 +5,9 @@ from flask import request
 from rgpd_app import clock
 from rgpd_app.api_auth import api_actor, api_blueprint
 from rgpd_app.apidoc import Binary, Page, operation
-from rgpd_app.exports import jobs
-from rgpd_app.exports.job_views import file_response
+from rgpd_app.exports.jobs import services as jobs
 from rgpd_app.exports.models import ExportJob
-from rgpd_app.exports.response import MIMETYPES
+from rgpd_app.exports.response import MIMETYPES, file_response
 from rgpd_app.exports.schemas import ExportJobQueryInput, ExportJobSchema
 from rgpd_app.validation import load, page_of
 

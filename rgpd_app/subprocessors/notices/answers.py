@@ -13,10 +13,11 @@ from rgpd_app.foundation.actor import Actor
 from rgpd_app.foundation.tenancy import get_visible, require
 from rgpd_app.messages import N_
 from rgpd_app.notifications.services import enqueue_email
-from rgpd_app.subprocessors import notice_rules, windows
 from rgpd_app.subprocessors.models import NoticeRecipient
-from rgpd_app.subprocessors.notice_text import notice_title
-from rgpd_app.subprocessors.notices import READERS, recipient_link, require_processor_dpo
+from rgpd_app.subprocessors.notices import rules as notice_rules
+from rgpd_app.subprocessors.notices import windows
+from rgpd_app.subprocessors.notices.services import READERS, recipient_link, require_processor_dpo
+from rgpd_app.subprocessors.notices.text import notice_title
 
 
 class WindowClosed(DomainError):

@@ -11,8 +11,9 @@ from rgpd_app.exports.models import ExportJob
 from rgpd_app.extensions import db
 from rgpd_app.messages import N_
 from rgpd_app.organisations import picking
-from rgpd_app.register import exporting, imports
+from rgpd_app.register import exporting
 from rgpd_app.register.access import EDITORS, READERS
+from rgpd_app.register.files import services as imports
 from rgpd_app.register.rules import FIELD_LABELS
 from rgpd_app.register.schemas import filters_from
 from rgpd_app.validation import id_value

@@ -16,17 +16,13 @@ from rgpd_app.messages import N_
 from rgpd_app.notifications.services import enqueue_email
 from rgpd_app.organisations.models import CONTROLLER, Organisation
 from rgpd_app.paging import Page, paginate
-from rgpd_app.register.choices import ARCHIVED, OPERATIONS
-from rgpd_app.register.models import ProcessingActivity
-from rgpd_app.subprocessors import catalogue, notice_rules
-from rgpd_app.subprocessors.models import (
-    DRAFT,
-    SENT,
-    NoticeRecipient,
-    Subprocessor,
-    SubprocessorNotice,
-)
-from rgpd_app.subprocessors.notice_text import notice_lines, notice_title
+from rgpd_app.register import services as register
+from rgpd_app.register.choices import OPERATIONS
+from rgpd_app.register.models import Subprocessor
+from rgpd_app.subprocessors import catalogue
+from rgpd_app.subprocessors.models import DRAFT, SENT, NoticeRecipient, SubprocessorNotice
+from rgpd_app.subprocessors.notices import rules as notice_rules
+from rgpd_app.subprocessors.notices.text import notice_lines, notice_title
 
 FIELDS = (
     "kind", "subprocessor_id", "replaced_id", "activities", "contract_start_on",
@@ -121,16 +117,7 @@ def affected_municipalities(notice: SubprocessorNotice) -> list[Organisation]:
     ).all()
     if notice.scope != notice_rules.SCOPE_ACTIVITY:
         return list(orgs)
-    wanted = set(activities_of(notice))
-    using = set()
-    rows = db.session.execute(
-        select(ProcessingActivity.controller_id, ProcessingActivity.operations).where(
-            ProcessingActivity.status != ARCHIVED
-        )
-    )
-    for controller_id, operations in rows:
-        if wanted & set(json.loads(operations or "[]")):
-            using.add(controller_id)
+    using = register.controllers_performing(set(activities_of(notice)))
     return [org for org in orgs if org.id in using]
 
 

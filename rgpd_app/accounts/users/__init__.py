@@ -1,0 +1,1 @@
+"""Account management (annex §1): creating, listing and disabling accounts, and their pages."""

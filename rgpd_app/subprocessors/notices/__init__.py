@@ -1,0 +1,1 @@
+"""Sub-processor change notices (annex 4.4): sending, answers, objection windows."""
