@@ -6,7 +6,6 @@ from datetime import date
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext
-from markupsafe import Markup
 
 from rgpd_app import clock
 from rgpd_app.errors import DomainError, ValidationFailed
@@ -137,10 +136,8 @@ def _list_top(filters, controller_text, on, actor, problem):
             "candidates": getattr(problem, "candidates", []),
         }  # fmt: skip
 
-    if problem is not None:
-        return Markup(render_template("register/_list_top.html", **context()))  # noqa: S704
     key = (tuple(sorted(filters.as_dict().items())), controller_text, on, can_create, can_pick)
-    return fragment(key, "register/_list_top.html", context)
+    return fragment(None if problem else key, "register/_list_top.html", context)
 
 
 def _form_page(raw, errors, *, activity=None, status=200, candidates=()):
