@@ -35,7 +35,8 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 def select_locale():
-    if not has_request_context():  # the worker and the CLI: see force_locale in exports/jobs.py
+    # The worker and the CLI: see force_locale in exports/jobs/services.py.
+    if not has_request_context():
         return "fr"
     if current_user and getattr(current_user, "is_authenticated", False) and current_user.language:
         return current_user.language

@@ -1,5 +1,6 @@
-"""Breach use cases, one module per concept; this module registers the worker jobs and the
-"Mes échéances" provider (it is imported at app start through the views)."""
+"""Breach use cases, one module per concept, gathered here for the views, the API and the CLI
+(the worker's jobs and the "Mes échéances" provider are listed in rgpd_app/jobs.py and
+rgpd_app/echeances.py)."""
 
 from rgpd_app.breaches.cnil_form import cnil_form, cnil_form_pdf
 from rgpd_app.breaches.decisions import record_cnil_notification, record_decision
