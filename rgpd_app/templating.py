@@ -147,13 +147,15 @@ def sort_th(label: str, key: str, sort: str) -> Markup:
     current, descending = sort.lstrip("-") == key, sort.startswith("-")
     next_sort = ("" if descending else "-") + key if current else key
     href = list_url(request.endpoint, request.view_args, sort=next_sort, page=1)
-    if not current:
-        return Markup('<th scope="col">\n    <a class="sort" href="%s">%s</a></th>') % (href, label)
     order, arrow = ("descending", "▼") if descending else ("ascending", "▲")
-    return Markup(
-        '<th scope="col" aria-sort="%s">\n    <a class="sort" href="%s">%s'
-        ' <span aria-hidden="true">%s</span></a></th>'
-    ) % (order, href, label, arrow)
+    aria = Markup(' aria-sort="%s"') % order if current else ""
+    mark = Markup(' <span aria-hidden="true">%s</span>') % arrow if current else ""
+    return Markup('<th scope="col"%s>\n    <a class="sort" href="%s">%s%s</a></th>') % (
+        aria,
+        href,
+        label,
+        mark,
+    )
 
 
 def init_app(app) -> None:
